@@ -1,0 +1,163 @@
+-- trove database schema (SQLite). Applied on first start; the version lives in
+-- PRAGMA user_version (see src/db/migrate.rs, SCHEMA_VERSION).
+--
+-- Conventions
+--   * every table has an integer `pk` used for joins and foreign keys;
+--   * `id` is the public UUID, stored as 32 lowercase hex characters without
+--     hyphens (ZenML's storage form: UUID filters other than equality operate
+--     on this text, e.g. `id=startswith:3296e24a`);
+--   * timestamps are INTEGER microseconds since the Unix epoch, UTC;
+--   * JSON values (sources, metadata values, configurations) are compact JSON text.
+
+CREATE TABLE users (
+    pk                  INTEGER PRIMARY KEY,
+    id                  TEXT    NOT NULL UNIQUE,
+    name                TEXT    NOT NULL UNIQUE,
+    full_name           TEXT    NOT NULL DEFAULT '',
+    email               TEXT,
+    email_opted_in      INTEGER,
+    password_hash       TEXT,
+    active              INTEGER NOT NULL DEFAULT 1,
+    is_admin            INTEGER NOT NULL DEFAULT 0,
+    is_service_account  INTEGER NOT NULL DEFAULT 0,
+    password_changed_at INTEGER,
+    created             INTEGER NOT NULL,
+    updated             INTEGER NOT NULL
+);
+
+CREATE TABLE projects (
+    pk           INTEGER PRIMARY KEY,
+    id           TEXT    NOT NULL UNIQUE,
+    name         TEXT    NOT NULL UNIQUE,
+    display_name TEXT    NOT NULL,
+    description  TEXT    NOT NULL DEFAULT '',
+    created      INTEGER NOT NULL,
+    updated      INTEGER NOT NULL
+);
+
+-- Stack components (the default local orchestrator and artifact store).
+CREATE TABLE stack_components (
+    pk            INTEGER PRIMARY KEY,
+    id            TEXT    NOT NULL UNIQUE,
+    name          TEXT    NOT NULL,
+    type          TEXT    NOT NULL,           -- 'orchestrator', 'artifact_store', ...
+    flavor        TEXT    NOT NULL,           -- 'local'
+    configuration TEXT    NOT NULL DEFAULT '{}',
+    user_pk       INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    created       INTEGER NOT NULL,
+    updated       INTEGER NOT NULL,
+    UNIQUE (type, name)
+);
+
+CREATE TABLE stacks (
+    pk          INTEGER PRIMARY KEY,
+    id          TEXT    NOT NULL UNIQUE,
+    name        TEXT    NOT NULL UNIQUE,
+    description TEXT    NOT NULL DEFAULT '',
+    user_pk     INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    created     INTEGER NOT NULL,
+    updated     INTEGER NOT NULL
+);
+
+CREATE TABLE stack_component_links (
+    stack_pk     INTEGER NOT NULL REFERENCES stacks(pk) ON DELETE CASCADE,
+    component_pk INTEGER NOT NULL REFERENCES stack_components(pk) ON DELETE CASCADE,
+    PRIMARY KEY (stack_pk, component_pk)
+) WITHOUT ROWID;
+CREATE INDEX stack_component_links_by_component ON stack_component_links (component_pk);
+
+CREATE TABLE artifacts (
+    pk              INTEGER PRIMARY KEY,
+    id              TEXT    NOT NULL UNIQUE,
+    project_pk      INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    name            TEXT    NOT NULL,
+    has_custom_name INTEGER NOT NULL DEFAULT 0,
+    user_pk         INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    created         INTEGER NOT NULL,
+    updated         INTEGER NOT NULL,
+    UNIQUE (project_pk, name)
+);
+CREATE INDEX artifacts_by_name ON artifacts (name);
+
+CREATE TABLE artifact_versions (
+    pk                INTEGER PRIMARY KEY,
+    id                TEXT    NOT NULL UNIQUE,
+    artifact_pk       INTEGER NOT NULL REFERENCES artifacts(pk) ON DELETE CASCADE,
+    project_pk        INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    user_pk           INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    version           TEXT    NOT NULL,
+    version_number    INTEGER,
+    uri               TEXT    NOT NULL,
+    type              TEXT    NOT NULL,
+    materializer      TEXT    NOT NULL,        -- compact JSON of the source
+    data_type         TEXT    NOT NULL,        -- compact JSON of the source
+    save_type         TEXT    NOT NULL,
+    artifact_store_id TEXT,                    -- 32 hex, a stack component id
+    content_hash      TEXT,
+    item_count        INTEGER,
+    created           INTEGER NOT NULL,
+    updated           INTEGER NOT NULL,
+    UNIQUE (artifact_pk, version)
+);
+-- The default list order (project, created, id) and deep pages: a covering index.
+CREATE INDEX artifact_versions_by_project_created ON artifact_versions (project_pk, created, id);
+-- Latest version of an artifact (client: artifact=NAME, sort_by=desc:created, size=1).
+CREATE INDEX artifact_versions_by_artifact_created ON artifact_versions (artifact_pk, created, id);
+CREATE INDEX artifact_versions_by_artifact_number ON artifact_versions (artifact_pk, version_number);
+CREATE INDEX artifact_versions_by_user ON artifact_versions (user_pk, created);
+CREATE INDEX artifact_versions_by_uri ON artifact_versions (uri);
+
+CREATE TABLE tags (
+    pk        INTEGER PRIMARY KEY,
+    id        TEXT    NOT NULL UNIQUE,
+    name      TEXT    NOT NULL UNIQUE,
+    color     TEXT    NOT NULL,
+    exclusive INTEGER NOT NULL DEFAULT 0,
+    user_pk   INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    created   INTEGER NOT NULL,
+    updated   INTEGER NOT NULL
+);
+
+CREATE TABLE artifact_version_tags (
+    version_pk INTEGER NOT NULL REFERENCES artifact_versions(pk) ON DELETE CASCADE,
+    tag_pk     INTEGER NOT NULL REFERENCES tags(pk) ON DELETE CASCADE,
+    PRIMARY KEY (version_pk, tag_pk)
+) WITHOUT ROWID;
+CREATE INDEX artifact_version_tags_by_tag ON artifact_version_tags (tag_pk, version_pk);
+
+-- Artifact-level tags (separate from version tags).
+CREATE TABLE artifact_tags (
+    artifact_pk INTEGER NOT NULL REFERENCES artifacts(pk) ON DELETE CASCADE,
+    tag_pk      INTEGER NOT NULL REFERENCES tags(pk) ON DELETE CASCADE,
+    PRIMARY KEY (artifact_pk, tag_pk)
+) WITHOUT ROWID;
+CREATE INDEX artifact_tags_by_tag ON artifact_tags (tag_pk, artifact_pk);
+
+-- Run metadata of artifact versions. Several entries per key may exist; the
+-- newest (highest pk) is the one shown.
+CREATE TABLE run_metadata (
+    pk         INTEGER PRIMARY KEY,
+    version_pk INTEGER NOT NULL REFERENCES artifact_versions(pk) ON DELETE CASCADE,
+    key        TEXT    NOT NULL,
+    value      TEXT    NOT NULL,               -- JSON encoding of the value
+    type       TEXT    NOT NULL,               -- 'str', 'int', 'float', 'bool', 'list', 'dict'
+    created    INTEGER NOT NULL
+);
+CREATE INDEX run_metadata_by_version ON run_metadata (version_pk, key);
+
+CREATE TABLE visualizations (
+    pk         INTEGER PRIMARY KEY,
+    id         TEXT    NOT NULL UNIQUE,
+    version_pk INTEGER NOT NULL REFERENCES artifact_versions(pk) ON DELETE CASCADE,
+    type       TEXT    NOT NULL,
+    uri        TEXT    NOT NULL,
+    created    INTEGER NOT NULL,
+    updated    INTEGER NOT NULL
+);
+CREATE INDEX visualizations_by_version ON visualizations (version_pk, pk);
+
+-- Server-wide settings that must survive restarts (server id, ...).
+CREATE TABLE server_settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;

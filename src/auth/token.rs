@@ -1,0 +1,204 @@
+//! HS256 access tokens. The algorithm is pinned on verification; claims are
+//! ZenML's (`sub`, `iss`, `aud` = server id, float `iat`, optional `exp`).
+
+use crate::models::Hex;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::Path;
+
+/// Leeway for `exp`, as ZenML's default.
+const LEEWAY_SECONDS: u64 = 10;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub iat: f64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub exp: Option<i64>,
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    server_id: String,
+    lifetime_seconds: Option<u64>,
+}
+
+impl TokenKeys {
+    /// `lifetime_minutes == 0`: tokens never expire.
+    pub fn new(secret: &[u8], server_id: &Hex, lifetime_minutes: u64) -> TokenKeys {
+        let server_id = server_id.hyphenated();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.set_audience(&[&server_id]);
+        validation.set_issuer(&[&server_id]);
+        validation.required_spec_claims = HashSet::from(["sub".to_string(), "aud".to_string()]);
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            server_id,
+            lifetime_seconds: (lifetime_minutes > 0).then_some(lifetime_minutes * 60),
+        }
+    }
+
+    /// A token for `user_id` and its `expires_in` (None = never expires).
+    pub fn issue(&self, user_id: &Hex) -> (String, Option<u64>) {
+        let now = chrono::Utc::now();
+        let iat = now.timestamp_micros() as f64 / 1e6;
+        let claims = Claims {
+            sub: user_id.hyphenated(),
+            iss: self.server_id.clone(),
+            aud: self.server_id.clone(),
+            iat,
+            exp: self.lifetime_seconds.map(|s| now.timestamp() + s as i64),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 encoding of plain claims cannot fail");
+        (token, self.lifetime_seconds)
+    }
+
+    /// Verify a token; the error is the reason, in ZenML's words.
+    pub fn verify(&self, token: &str) -> Result<Claims, String> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                let reason = match e.kind() {
+                    ErrorKind::InvalidToken | ErrorKind::Base64(_) => "Not enough segments".to_string(),
+                    ErrorKind::InvalidSignature => "Signature verification failed".to_string(),
+                    ErrorKind::ExpiredSignature => "Signature has expired".to_string(),
+                    ErrorKind::InvalidAudience => "Audience doesn't match".to_string(),
+                    ErrorKind::InvalidIssuer => "Invalid issuer".to_string(),
+                    ErrorKind::InvalidAlgorithm => "The specified alg value is not allowed".to_string(),
+                    ErrorKind::MissingRequiredClaim(c) => format!("Token is missing the \"{c}\" claim"),
+                    other => format!("{other:?}"),
+                };
+                format!("Authentication error: error decoding access token: Invalid JWT token: {reason}.")
+            })
+    }
+}
+
+/// The signing secret: from configuration, else `<data_dir>/jwt_secret`,
+/// generated on first start with owner-only permissions.
+pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> std::io::Result<String> {
+    if let Some(s) = configured {
+        return Ok(s.to_string());
+    }
+    let path = data_dir.join("jwt_secret");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        let s = s.trim().to_string();
+        if s.len() >= 16 {
+            return Ok(s);
+        }
+    }
+    let secret: String = {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&path)?;
+    f.write_all(secret.as_bytes())?;
+    Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(secret: &str, minutes: u64) -> TokenKeys {
+        TokenKeys::new(secret.as_bytes(), &Hex("af9b24b12bb147e2964655a4ee57eea1".into()), minutes)
+    }
+
+    fn sign(claims: &serde_json::Value, alg: Algorithm, secret: &str) -> String {
+        jsonwebtoken::encode(&Header::new(alg), claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    }
+
+    const SERVER: &str = "af9b24b1-2bb1-47e2-9646-55a4ee57eea1";
+    const USER: &str = "19eb1d9f-2940-4f4e-89bf-9fd2e7c44726";
+
+    #[test]
+    fn issued_tokens_verify() {
+        let k = keys("0123456789abcdef", 0);
+        let (t, exp) = k.issue(&Hex::parse(USER).unwrap());
+        assert_eq!(exp, None);
+        let c = k.verify(&t).unwrap();
+        assert_eq!(c.sub, USER);
+        assert_eq!(c.exp, None);
+        let k = keys("0123456789abcdef", 60);
+        let (t, exp) = k.issue(&Hex::parse(USER).unwrap());
+        assert_eq!(exp, Some(3600));
+        assert!(k.verify(&t).unwrap().exp.is_some());
+    }
+
+    #[test]
+    fn expired_tokens_are_rejected() {
+        let k = keys("0123456789abcdef", 0);
+        let t = sign(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0, "exp": 1000}), Algorithm::HS256, "0123456789abcdef");
+        assert!(k.verify(&t).unwrap_err().contains("Signature has expired"));
+    }
+
+    #[test]
+    fn tampered_and_foreign_tokens_are_rejected() {
+        let k = keys("0123456789abcdef", 0);
+        let (t, _) = k.issue(&Hex::parse(USER).unwrap());
+        let other = sign(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0}), Algorithm::HS256, "another-secret-123");
+        assert!(k.verify(&other).unwrap_err().contains("Signature verification failed"));
+        let mut parts: Vec<&str> = t.split('.').collect();
+        let forged = sign(&serde_json::json!({"sub": "00000000-0000-0000-0000-000000000001", "iss": SERVER, "aud": SERVER, "iat": 1.0}), Algorithm::HS256, "x");
+        let forged_payload = forged.split('.').nth(1).unwrap().to_string();
+        parts[1] = &forged_payload;
+        assert!(k.verify(&parts.join(".")).is_err());
+        assert!(k.verify("garbage").unwrap_err().contains("Not enough segments"));
+    }
+
+    #[test]
+    fn other_algorithms_and_alg_none_are_rejected() {
+        let k = keys("0123456789abcdef", 0);
+        let hs512 = sign(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0}), Algorithm::HS512, "0123456789abcdef");
+        assert!(k.verify(&hs512).is_err());
+        use base64::Engine;
+        let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        let none = format!(
+            "{}.{}.",
+            b64(&serde_json::json!({"alg": "none", "typ": "JWT"})),
+            b64(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0}))
+        );
+        assert!(k.verify(&none).is_err());
+    }
+
+    #[test]
+    fn wrong_audience_is_rejected() {
+        let k = keys("0123456789abcdef", 0);
+        let t = sign(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": "someone-else", "iat": 1.0}), Algorithm::HS256, "0123456789abcdef");
+        assert!(k.verify(&t).unwrap_err().contains("Audience doesn't match"));
+    }
+
+    #[test]
+    fn secret_file_is_created_owner_only_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = load_or_create_secret(None, dir.path()).unwrap();
+        let b = load_or_create_secret(None, dir.path()).unwrap();
+        assert_eq!(a, b);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("jwt_secret")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(load_or_create_secret(Some("configured-secret-xyz"), dir.path()).unwrap(), "configured-secret-xyz");
+    }
+}

@@ -1,0 +1,78 @@
+//! Command line (clap). `trove` alone runs the server.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// trove: a single-binary ZenML artifact tracker (SQLite + OAuth2 password login).
+#[derive(Debug, Parser)]
+#[command(name = "trove", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: ./trove.toml when present). Env: TROVE_CONFIG
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data folder holding the database. Env: TROVE_DATA_DIR
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Manage user accounts offline (works while the server runs).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print an example configuration with every key and its default.
+    PrintConfig,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address and port to listen on, e.g. 127.0.0.1:8237. Env: TROVE_BIND
+    #[arg(long, value_name = "HOST:PORT")]
+    pub bind: Option<String>,
+    /// error, warn, info, debug or trace. Env: TROVE_LOG_LEVEL
+    #[arg(long, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account (prints a generated password unless --password is given).
+    Add {
+        name: String,
+        #[arg(long)]
+        password: Option<String>,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Change an account's password (prints a generated one unless --password is given).
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// List accounts.
+    List,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_stable_interface() {
+        let cli = Cli::parse_from(["trove", "serve", "--bind", "127.0.0.1:9000", "--data-dir", "/tmp/x"]);
+        assert_eq!(cli.data_dir, Some(PathBuf::from("/tmp/x")));
+        match cli.command {
+            Some(Command::Serve(a)) => assert_eq!(a.bind.as_deref(), Some("127.0.0.1:9000")),
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::parse_from(["trove"]).command.is_none());
+        let cli = Cli::parse_from(["trove", "user", "add", "bob", "--admin"]);
+        assert!(matches!(cli.command, Some(Command::User(UserCommand::Add { admin: true, .. }))));
+    }
+}

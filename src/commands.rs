@@ -1,0 +1,60 @@
+//! What each subcommand does (kept out of `main.rs` so it stays a dispatcher).
+
+use crate::auth::password;
+use crate::cli::UserCommand;
+use crate::config::{ConfigError, Settings};
+use crate::db::{users, write_sync, Db};
+use crate::startup::{prepare, Application};
+
+/// `trove serve`: prepare, bind, announce, serve until stopped.
+pub fn serve(settings: Settings) -> Result<(), ConfigError> {
+    crate::telemetry::init(&settings.log_level);
+    for var in Settings::unknown_env_vars() {
+        tracing::warn!(%var, "unknown TROVE_* environment variable (typo?); see `trove print-config`");
+    }
+    let prepared = prepare(&settings)?;
+    let app = Application::build(&prepared)?;
+    if let Some(pw) = &prepared.generated_admin_password {
+        println!("trove: created the account `admin` with password: {pw}");
+        println!("trove: this is shown only once; change it with `trove user passwd admin`");
+    }
+    let url = format!("http://{}:{}", settings.bind_addr()?.ip(), app.port());
+    tracing::info!(%url, data_dir = %settings.data_dir.display(), "trove {} listening", env!("CARGO_PKG_VERSION"));
+    actix_web::rt::System::new()
+        .block_on(app.run_until_stopped())
+        .map_err(|e| ConfigError(format!("server error: {e}")))
+}
+
+/// `trove user add|passwd|list`, straight on the database.
+pub fn user(settings: &Settings, cmd: &UserCommand) -> Result<(), ConfigError> {
+    let fail = |e: crate::db::DbError| ConfigError(e.to_string());
+    std::fs::create_dir_all(&settings.data_dir).map_err(|e| ConfigError(e.to_string()))?;
+    let db = Db::open(&settings.db_path(), 1).map_err(fail)?;
+    let mut conn = db.conn().map_err(fail)?;
+    match cmd {
+        UserCommand::Add { name, password: pw, admin } => {
+            let (pw, shown) = pw.clone().map(|p| (p, false)).unwrap_or_else(|| (password::generate(), true));
+            write_sync(&mut conn, |tx| users::insert(tx, name, &password::hash(&pw), *admin)).map_err(fail)?;
+            println!("created user {name}");
+            if shown {
+                println!("password: {pw}");
+            }
+        }
+        UserCommand::Passwd { name, password: pw } => {
+            let (pw, shown) = pw.clone().map(|p| (p, false)).unwrap_or_else(|| (password::generate(), true));
+            write_sync(&mut conn, |tx| users::set_password(tx, name, &password::hash(&pw))).map_err(fail)?;
+            println!("changed the password of {name}; tokens issued before now are no longer accepted");
+            if shown {
+                println!("new password: {pw}");
+            }
+        }
+        UserCommand::List => {
+            for u in users::all(&conn).map_err(fail)? {
+                let role = if u.is_admin { "admin" } else { "user" };
+                let state = if u.active { "active" } else { "inactive" };
+                println!("{}\t{}\t{role}\t{state}", u.name, u.id.hyphenated());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! The generic half of every list endpoint: count the matching rows, check
+//! the page, and select one page of primary keys in order. Each resource then
+//! loads its rows for those keys in a fixed number of queries.
+
+use super::DbResult;
+use crate::filter::{self, ListQuery, ResourceSpec};
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+/// One page of primary keys plus the totals.
+pub struct PkPage {
+    pub pks: Vec<i64>,
+    pub total: u64,
+    pub total_pages: u64,
+}
+
+/// `table alias` is e.g. `"artifact_versions av"`; `scope` is an SQL condition
+/// on that alias that is always AND-ed (project, scope_user), with its params.
+pub fn page_pks(
+    conn: &Connection,
+    from: &str,
+    spec: &ResourceSpec,
+    scope: &str,
+    scope_params: Vec<Value>,
+    q: &ListQuery,
+) -> DbResult<PkPage> {
+    let cond = q.where_sql(spec)?;
+    let alias = from.rsplit(' ').next().unwrap_or(from);
+    let mut params = scope_params;
+    params.extend(cond.params);
+    let where_sql = format!("({scope}) AND ({})", cond.sql);
+
+    let count_sql = format!("SELECT count(*) FROM {from} WHERE {where_sql}");
+    let total: i64 = conn
+        .prepare_cached(&count_sql)?
+        .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+    let total = total as u64;
+    let total_pages = filter::check_page(q, total)?;
+
+    let page_sql = format!(
+        "SELECT {alias}.pk FROM {from} WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
+        q.order_sql(spec),
+        q.size,
+        q.offset()
+    );
+    let mut stmt = conn.prepare_cached(&page_sql)?;
+    let pks = stmt
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(PkPage { pks, total, total_pages })
+}

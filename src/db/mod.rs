@@ -1,0 +1,163 @@
+//! The database layer: every SQL statement of trove lives below this module.
+//! Plain synchronous functions on `&Connection` (a `&Transaction` derefs to
+//! one), run off the async workers by [`Db::read`] / [`Db::write`]. This module
+//! knows no HTTP types.
+
+pub mod artifact_versions;
+pub mod artifacts;
+pub mod bootstrap;
+pub mod list;
+pub mod migrate;
+pub mod projects;
+pub mod stacks;
+pub mod tags;
+pub mod users;
+pub mod version_list;
+pub mod version_load;
+
+use r2d2::{Pool, PooledConnection};
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+
+pub type Conn = PooledConnection<SqliteConnectionManager>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// → 404 `KeyError`
+    #[error("{0}")]
+    NotFound(String),
+    /// → 409 `EntityExistsError`
+    #[error("{0}")]
+    Conflict(String),
+    /// → 400 `ValueError`
+    #[error("{0}")]
+    Invalid(String),
+    /// → 422 `ValueError`
+    #[error("{0}")]
+    Unprocessable(String),
+    /// → 500 `RuntimeError` with this message (a documented refusal).
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Filter(#[from] crate::filter::FilterError),
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("{0}")]
+    Schema(String),
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Pragmas every pooled connection gets (`foreign_keys` is per connection and
+/// off by default). WAL is set once, when the database is opened.
+fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -16000;",
+    )?;
+    rusqlite::vtab::array::load_module(conn)?;
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(())
+}
+
+/// The connection pool.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<SqliteConnectionManager>,
+}
+
+impl Db {
+    /// Open (creating if needed) and migrate the database at `path`.
+    pub fn open(path: &Path, pool_size: u32) -> DbResult<Db> {
+        {
+            let mut conn = Connection::open(path)?;
+            conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+            init_connection(&mut conn)?;
+            migrate::migrate(&mut conn)?;
+        }
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_init(init_connection);
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)?;
+        Ok(Db { pool })
+    }
+
+    /// A pooled connection, for synchronous callers (CLI, start-up, tests).
+    pub fn conn(&self) -> DbResult<Conn> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Run `f` on a pooled connection on the blocking thread pool.
+    pub async fn read<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        run_blocking(move || {
+            let conn = pool.get()?;
+            f(&conn)
+        })
+        .await
+    }
+
+    /// Run `f` inside one `BEGIN IMMEDIATE` transaction: committed when `f`
+    /// succeeds, rolled back (nothing written) when it fails.
+    pub async fn write<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        run_blocking(move || {
+            let mut conn = pool.get()?;
+            write_sync(&mut conn, f)
+        })
+        .await
+    }
+
+    /// Checkpoint the WAL and let SQLite refresh its statistics (at shutdown).
+    pub fn close(&self) {
+        if let Ok(conn) = self.pool.get() {
+            let _ = conn.execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+    }
+}
+
+/// [`Db::write`] for synchronous callers.
+pub fn write_sync<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> DbResult<T>) -> DbResult<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> DbResult<T> + Send + 'static) -> DbResult<T> {
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
+        .await
+        .map_err(|e| DbError::Task(e.to_string()))?
+}
+
+/// Is this a UNIQUE-constraint failure?
+pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
+/// Bind a list of pks as one `rarray(?)` parameter.
+pub fn pk_array(pks: &[i64]) -> std::rc::Rc<Vec<rusqlite::types::Value>> {
+    std::rc::Rc::new(pks.iter().map(|pk| rusqlite::types::Value::Integer(*pk)).collect())
+}

@@ -1,0 +1,81 @@
+//! Projects.
+
+use super::{DbError, DbResult};
+use crate::models::project::{Project, ProjectRequest};
+use crate::models::{Hex, Ts};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+pub const COLUMNS: &str = "pk, id, name, display_name, description, created, updated";
+
+pub fn from_row(r: &Row) -> rusqlite::Result<Project> {
+    Ok(Project {
+        pk: r.get(0)?,
+        id: Hex(r.get(1)?),
+        name: r.get(2)?,
+        display_name: r.get(3)?,
+        description: r.get(4)?,
+        created: Ts(r.get(5)?),
+        updated: Ts(r.get(6)?),
+    })
+}
+
+fn not_found(name_or_id: &str) -> DbError {
+    DbError::NotFound(format!(
+        "\"Unable to get project with name or ID '{name_or_id}': '{name_or_id}' is not a valid  UUID and no project with this name exists.\""
+    ))
+}
+
+/// By id (any UUID form) or exact name.
+pub fn get(conn: &Connection, name_or_id: &str) -> DbResult<Project> {
+    let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1 OR name = ?2");
+    let id = Hex::parse(name_or_id).map(|h| h.0).unwrap_or_default();
+    conn.prepare_cached(&sql)?
+        .query_row(params![id, name_or_id], from_row)
+        .optional()?
+        .ok_or_else(|| not_found(name_or_id))
+}
+
+pub fn get_by_id(conn: &Connection, id: &Hex) -> DbResult<Project> {
+    let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([&id.0], from_row)
+        .optional()?
+        .ok_or_else(|| {
+            DbError::NotFound(format!(
+                "\"Unable to get project with ID '{}': No project with this ID found\"",
+                id.hyphenated()
+            ))
+        })
+}
+
+/// The project named `default` (the scope of lists without `project`).
+pub fn default_project(conn: &Connection) -> DbResult<Project> {
+    let sql = format!("SELECT {COLUMNS} FROM projects WHERE name = 'default'");
+    conn.prepare_cached(&sql)?
+        .query_row([], from_row)
+        .optional()?
+        .ok_or_else(|| DbError::Invalid("Project scope missing from the filter".into()))
+}
+
+pub fn insert(conn: &Connection, req: &ProjectRequest) -> DbResult<Project> {
+    let now = Ts::now();
+    let id = Hex::new_v4();
+    conn.prepare_cached(
+        "INSERT INTO projects (id, name, display_name, description, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    )?
+    .execute(params![id.0, req.name, req.display_name, req.description, now.0])
+    .map_err(|e| match super::is_unique_violation(&e) {
+        true => DbError::Conflict(format!(
+            "Unable to create project {}: A project with this name already exists.",
+            req.name
+        )),
+        false => e.into(),
+    })?;
+    get_by_id(conn, &id)
+}
+
+pub fn delete(conn: &Connection, name_or_id: &str) -> DbResult<()> {
+    let p = get(conn, name_or_id)?;
+    conn.execute("DELETE FROM projects WHERE pk = ?1", [p.pk])?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! Stacks and stack components.
+
+use super::{DbError, DbResult};
+use crate::models::stack::{Component, Stack};
+use crate::models::{Hex, Ts};
+use rusqlite::{Connection, OptionalExtension, Row};
+
+const COMPONENT_COLUMNS: &str = "c.pk, c.id, c.name, c.type, c.flavor, c.configuration, c.created, c.updated";
+const STACK_COLUMNS: &str = "s.pk, s.id, s.name, s.description, s.created, s.updated";
+
+fn component(r: &Row) -> rusqlite::Result<(i64, Component)> {
+    Ok((
+        r.get(0)?,
+        Component {
+            id: Hex(r.get(1)?),
+            name: r.get(2)?,
+            component_type: r.get(3)?,
+            flavor: r.get(4)?,
+            configuration: r.get(5)?,
+            created: Ts(r.get(6)?),
+            updated: Ts(r.get(7)?),
+        },
+    ))
+}
+
+fn stack(r: &Row) -> rusqlite::Result<Stack> {
+    Ok(Stack {
+        pk: r.get(0)?,
+        id: Hex(r.get(1)?),
+        name: r.get(2)?,
+        description: r.get(3)?,
+        created: Ts(r.get(4)?),
+        updated: Ts(r.get(5)?),
+    })
+}
+
+pub fn component_exists(conn: &Connection, id: &Hex) -> DbResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM stack_components WHERE id = ?1")?
+        .query_row([&id.0], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn get_component(conn: &Connection, id: &Hex) -> DbResult<Component> {
+    let sql = format!("SELECT {COMPONENT_COLUMNS} FROM stack_components c WHERE c.id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([&id.0], component)
+        .optional()?
+        .map(|(_, c)| c)
+        .ok_or_else(|| {
+            DbError::NotFound(format!(
+                "\"Unable to get stack component with ID '{}': No stack component with this ID found\"",
+                id.hyphenated()
+            ))
+        })
+}
+
+pub fn components_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Component>> {
+    let sql = format!("SELECT {COMPONENT_COLUMNS} FROM stack_components c WHERE c.pk IN rarray(?1)");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let found: std::collections::HashMap<i64, Component> =
+        stmt.query_map([super::pk_array(pks)], component)?.collect::<Result<_, _>>()?;
+    Ok(pks.iter().filter_map(|pk| found.get(pk).cloned()).collect())
+}
+
+pub fn components_of_stack(conn: &Connection, stack_pk: i64) -> DbResult<Vec<Component>> {
+    let sql = format!(
+        "SELECT {COMPONENT_COLUMNS} FROM stack_components c
+         JOIN stack_component_links l ON l.component_pk = c.pk
+         WHERE l.stack_pk = ?1 ORDER BY c.type, c.created"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([stack_pk], component)?;
+    Ok(rows.map(|r| r.map(|(_, c)| c)).collect::<Result<_, _>>()?)
+}
+
+pub fn get_stack(conn: &Connection, id: &Hex) -> DbResult<Stack> {
+    let sql = format!("SELECT {STACK_COLUMNS} FROM stacks s WHERE s.id = ?1");
+    conn.prepare_cached(&sql)?.query_row([&id.0], stack).optional()?.ok_or_else(|| {
+        DbError::NotFound(format!(
+            "\"Unable to get stack with ID '{}': No stack with this ID found\"",
+            id.hyphenated()
+        ))
+    })
+}
+
+pub fn stacks_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Stack>> {
+    let sql = format!("SELECT {STACK_COLUMNS} FROM stacks s WHERE s.pk IN rarray(?1)");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let found: Vec<Stack> = stmt.query_map([super::pk_array(pks)], stack)?.collect::<Result<_, _>>()?;
+    Ok(pks.iter().filter_map(|pk| found.iter().find(|s| s.pk == *pk).cloned()).collect())
+}

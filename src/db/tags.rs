@@ -1,0 +1,197 @@
+//! Tags and their links to artifact versions.
+
+use super::{DbError, DbResult};
+use crate::models::tag::{Tag, TagRef, TAG_COLORS};
+use crate::models::{Hex, Ts};
+use rand::seq::SliceRandom;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::HashMap;
+
+pub const COLUMNS: &str = "t.pk, t.id, t.name, t.color, t.exclusive, u.id, t.created, t.updated";
+pub const FROM: &str = "tags t LEFT JOIN users u ON u.pk = t.user_pk";
+
+pub fn from_row(r: &Row) -> rusqlite::Result<(i64, Tag)> {
+    Ok((
+        r.get(0)?,
+        Tag {
+            id: Hex(r.get(1)?),
+            name: r.get(2)?,
+            color: r.get(3)?,
+            exclusive: r.get(4)?,
+            user_id: r.get::<_, Option<String>>(5)?.map(Hex),
+            created: Ts(r.get(6)?),
+            updated: Ts(r.get(7)?),
+        },
+    ))
+}
+
+fn tag_id_not_found(id: &Hex) -> DbError {
+    DbError::NotFound(format!(
+        "\"Unable to get tag with ID '{}': No tag with this ID found\"",
+        id.hyphenated()
+    ))
+}
+
+/// Resolve tag references to tag pks: ids must exist, names are created when
+/// missing (random colour, not exclusive, owned by `user_pk`).
+pub fn resolve_or_create(conn: &Connection, refs: &[TagRef], user_pk: i64) -> DbResult<Vec<(i64, bool)>> {
+    let mut out = Vec::with_capacity(refs.len());
+    for r in refs {
+        let found = match r {
+            TagRef::Id(id) => Some(
+                conn.prepare_cached("SELECT pk, exclusive FROM tags WHERE id = ?1")?
+                    .query_row([&id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?
+                    .ok_or_else(|| tag_id_not_found(id))?,
+            ),
+            TagRef::Name(name) => conn
+                .prepare_cached("SELECT pk, exclusive FROM tags WHERE name = ?1")?
+                .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?,
+        };
+        let entry = match (found, r) {
+            (Some(found), _) => found,
+            (None, TagRef::Name(name)) => {
+                let color = TAG_COLORS.choose(&mut rand::thread_rng()).copied().unwrap_or("grey");
+                let now = Ts::now();
+                conn.prepare_cached(
+                    "INSERT INTO tags (id, name, color, exclusive, user_pk, created, updated) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?5)",
+                )?
+                .execute(params![Hex::new_v4().0, name, color, user_pk, now.0])?;
+                (conn.last_insert_rowid(), false)
+            }
+            (None, TagRef::Id(id)) => return Err(tag_id_not_found(id)),
+        };
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
+/// Attach tags to a version. An exclusive tag is first detached from the
+/// other versions of the same artifact.
+pub fn attach(conn: &Connection, version_pk: i64, artifact_pk: i64, tags: &[(i64, bool)]) -> DbResult<()> {
+    for (tag_pk, exclusive) in tags {
+        if *exclusive {
+            conn.prepare_cached(
+                "DELETE FROM artifact_version_tags WHERE tag_pk = ?1 AND version_pk IN
+                   (SELECT pk FROM artifact_versions WHERE artifact_pk = ?2 AND pk != ?3)",
+            )?
+            .execute(params![tag_pk, artifact_pk, version_pk])?;
+        }
+        conn.prepare_cached("INSERT OR IGNORE INTO artifact_version_tags (version_pk, tag_pk) VALUES (?1, ?2)")?
+            .execute(params![version_pk, tag_pk])?;
+    }
+    Ok(())
+}
+
+/// Detach tags given by name or id; unknown ones are ignored.
+pub fn detach(conn: &Connection, version_pk: i64, names_or_ids: &[String]) -> DbResult<()> {
+    for s in names_or_ids {
+        let id = Hex::parse(s).map(|h| h.0).unwrap_or_default();
+        conn.prepare_cached(
+            "DELETE FROM artifact_version_tags WHERE version_pk = ?1
+               AND tag_pk IN (SELECT pk FROM tags WHERE name = ?2 OR id = ?3)",
+        )?
+        .execute(params![version_pk, s, id])?;
+    }
+    Ok(())
+}
+
+/// The tags of many versions in one query, each list sorted by name.
+pub fn for_versions(conn: &Connection, version_pks: &[i64]) -> DbResult<HashMap<i64, Vec<Tag>>> {
+    let sql = format!(
+        "SELECT vt.version_pk, {COLUMNS} FROM artifact_version_tags vt
+         JOIN tags t ON t.pk = vt.tag_pk LEFT JOIN users u ON u.pk = t.user_pk
+         WHERE vt.version_pk IN rarray(?1) ORDER BY t.name"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([super::pk_array(version_pks)])?;
+    let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let vpk: i64 = r.get(0)?;
+        let tag = Tag {
+            id: Hex(r.get(2)?),
+            name: r.get(3)?,
+            color: r.get(4)?,
+            exclusive: r.get(5)?,
+            user_id: r.get::<_, Option<String>>(6)?.map(Hex),
+            created: Ts(r.get(7)?),
+            updated: Ts(r.get(8)?),
+        };
+        out.entry(vpk).or_default().push(tag);
+    }
+    Ok(out)
+}
+
+/// The tags of many artifacts in one query, each list sorted by name.
+pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<HashMap<i64, Vec<Tag>>> {
+    let sql = format!(
+        "SELECT at.artifact_pk, {COLUMNS} FROM artifact_tags at
+         JOIN tags t ON t.pk = at.tag_pk LEFT JOIN users u ON u.pk = t.user_pk
+         WHERE at.artifact_pk IN rarray(?1) ORDER BY t.name"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([super::pk_array(artifact_pks)])?;
+    let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let apk: i64 = r.get(0)?;
+        let tag = Tag {
+            id: Hex(r.get(2)?),
+            name: r.get(3)?,
+            color: r.get(4)?,
+            exclusive: r.get(5)?,
+            user_id: r.get::<_, Option<String>>(6)?.map(Hex),
+            created: Ts(r.get(7)?),
+            updated: Ts(r.get(8)?),
+        };
+        out.entry(apk).or_default().push(tag);
+    }
+    Ok(out)
+}
+
+/// A tag by name or id, with its pk and owner pk.
+pub fn get(conn: &Connection, name_or_id: &str) -> DbResult<(i64, Tag, Option<i64>)> {
+    let sql = format!("SELECT {COLUMNS}, t.user_pk FROM {FROM} WHERE t.id = ?1 OR t.name = ?2");
+    let id = Hex::parse(name_or_id).map(|h| h.0).unwrap_or_default();
+    conn.prepare_cached(&sql)?
+        .query_row(params![id, name_or_id], |r| {
+            let (pk, tag) = from_row(r)?;
+            Ok((pk, tag, r.get(8)?))
+        })
+        .optional()?
+        .ok_or_else(|| {
+            DbError::NotFound(format!(
+                "\"Unable to get tag with name or ID '{name_or_id}': No tag with this name or ID found\""
+            ))
+        })
+}
+
+/// Tags by pk in the given order, with owner pks.
+pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<(i64, Tag, Option<i64>)>> {
+    let sql = format!("SELECT {COLUMNS}, t.user_pk FROM {FROM} WHERE t.pk IN rarray(?1)");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let found: HashMap<i64, (Tag, Option<i64>)> = stmt
+        .query_map([super::pk_array(pks)], |r| {
+            let (pk, tag) = from_row(r)?;
+            Ok((pk, (tag, r.get(8)?)))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(pks
+        .iter()
+        .filter_map(|pk| found.get(pk).map(|(t, u)| (*pk, t.clone(), *u)))
+        .collect())
+}
+
+/// Number of links (versions and artifacts) per tag pk.
+pub fn tagged_counts(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.value,
+                (SELECT count(*) FROM artifact_version_tags WHERE tag_pk = t.value)
+              + (SELECT count(*) FROM artifact_tags WHERE tag_pk = t.value)
+         FROM rarray(?1) t",
+    )?;
+    let rows = stmt.query_map([super::pk_array(pks)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

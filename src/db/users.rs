@@ -1,0 +1,111 @@
+//! Users.
+
+use super::{DbError, DbResult};
+use crate::models::user::User;
+use crate::models::{Hex, Ts};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const COLUMNS: &str = "pk, id, name, full_name, email, email_opted_in, active, is_admin, \
+                       is_service_account, password_changed_at, created, updated";
+
+fn from_row(r: &Row) -> rusqlite::Result<(i64, User)> {
+    Ok((
+        r.get(0)?,
+        User {
+            id: Hex(r.get(1)?),
+            name: r.get(2)?,
+            full_name: r.get(3)?,
+            email: r.get(4)?,
+            email_opted_in: r.get(5)?,
+            active: r.get(6)?,
+            is_admin: r.get(7)?,
+            is_service_account: r.get(8)?,
+            password_changed_at: r.get::<_, Option<i64>>(9)?.map(Ts),
+            created: Ts(r.get(10)?),
+            updated: Ts(r.get(11)?),
+        },
+    ))
+}
+
+/// The user and its pk.
+pub fn get_by_id(conn: &Connection, id: &Hex) -> DbResult<Option<(i64, User)>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([&id.0], from_row).optional()?)
+}
+
+pub fn get_by_pk(conn: &Connection, pk: i64) -> DbResult<User> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE pk = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([pk], from_row)?.1)
+}
+
+/// By name, or by id when the value is a UUID.
+pub fn get_by_name_or_id(conn: &Connection, name_or_id: &str) -> DbResult<(i64, User)> {
+    let by_id = match Hex::parse(name_or_id) {
+        Some(id) => get_by_id(conn, &id)?,
+        None => None,
+    };
+    if let Some(found) = by_id {
+        return Ok(found);
+    }
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE name = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([name_or_id], from_row)
+        .optional()?
+        .ok_or_else(|| DbError::NotFound(format!("\"No user account with the '{name_or_id}' name or ID was found\"")))
+}
+
+/// The password hash of a login name (or user id), with the user.
+pub fn credentials(conn: &Connection, name_or_id: &str) -> DbResult<Option<(User, Option<String>)>> {
+    let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE name = ?1 OR id = ?2");
+    let id = Hex::parse(name_or_id).map(|h| h.0).unwrap_or_default();
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![name_or_id, id], |r| Ok((from_row(r)?.1, r.get(12)?)))
+        .optional()?)
+}
+
+pub fn count(conn: &Connection) -> DbResult<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+}
+
+pub fn insert(conn: &Connection, name: &str, password_hash: &str, is_admin: bool) -> DbResult<User> {
+    let now = Ts::now();
+    let id = Hex::new_v4();
+    conn.prepare_cached(
+        "INSERT INTO users (id, name, password_hash, is_admin, password_changed_at, created, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5)",
+    )?
+    .execute(params![id.0, name, password_hash, is_admin, now.0])
+    .map_err(|e| match super::is_unique_violation(&e) {
+        true => DbError::Conflict(format!("a user named '{name}' already exists")),
+        false => e.into(),
+    })?;
+    Ok(get_by_id(conn, &id)?.map(|(_, u)| u).expect("just inserted"))
+}
+
+pub fn set_password(conn: &Connection, name: &str, password_hash: &str) -> DbResult<()> {
+    let now = Ts::now();
+    let n = conn.execute(
+        "UPDATE users SET password_hash = ?1, password_changed_at = ?2, updated = ?2 WHERE name = ?3",
+        params![password_hash, now.0, name],
+    )?;
+    if n == 0 {
+        return Err(DbError::NotFound(format!("no user named '{name}'")));
+    }
+    Ok(())
+}
+
+pub fn all(conn: &Connection) -> DbResult<Vec<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY created, id");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.map(|r| r.map(|(_, u)| u)).collect::<Result<_, _>>()?)
+}
+
+/// Users by pk, for nesting into other responses (one query for a page).
+pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<std::collections::HashMap<i64, User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE pk IN rarray(?1)");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([super::pk_array(pks)], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,157 @@
+//! Build artifact-version responses for a set of primary keys in a fixed
+//! number of queries, whatever the number of versions: the rows with their
+//! artifact (1), their users (2), their tags (3) and, when hydrating, run
+//! metadata (4) and visualizations (5). Never one query per item.
+
+use super::{pk_array, tags, users, DbResult};
+use crate::models::artifact::Artifact;
+use crate::models::artifact_version::{
+    ArtifactVersionBody, ArtifactVersionMetadata, ArtifactVersionResources, ArtifactVersionResponse, RunMetadata,
+    VisualizationBody, VisualizationResponse,
+};
+use crate::models::{Entity, Hex, Ts};
+use rusqlite::Connection;
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+const ROWS_SQL: &str = "
+SELECT av.pk, av.id, av.created, av.updated, u.id, p.id,
+       a.id, a.name, a.has_custom_name, a.created, a.updated, au.id, ap.id,
+       av.version, av.uri, av.type, av.materializer, av.data_type, av.save_type,
+       av.artifact_store_id, av.content_hash, av.item_count, av.user_pk
+FROM artifact_versions av
+JOIN artifacts a ON a.pk = av.artifact_pk
+JOIN projects p ON p.pk = av.project_pk
+JOIN projects ap ON ap.pk = a.project_pk
+LEFT JOIN users u ON u.pk = av.user_pk
+LEFT JOIN users au ON au.pk = a.user_pk
+WHERE av.pk IN rarray(?1)";
+
+fn raw_json(text: String) -> Box<RawValue> {
+    RawValue::from_string(text).unwrap_or_else(|_| RawValue::from_string("null".into()).expect("valid JSON"))
+}
+
+struct Row {
+    body: ArtifactVersionBody,
+    id: Hex,
+    user_pk: Option<i64>,
+}
+
+/// Responses for `pks`, in the order of `pks` (unknown pks are skipped).
+pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<ArtifactVersionResponse>> {
+    if pks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(ROWS_SQL)?;
+    let mut rows: HashMap<i64, Row> = HashMap::with_capacity(pks.len());
+    let mut q = stmt.query([pk_array(pks)])?;
+    while let Some(r) = q.next()? {
+        let artifact = Artifact {
+            id: Hex(r.get(6)?),
+            name: r.get(7)?,
+            has_custom_name: r.get(8)?,
+            created: Ts(r.get(9)?),
+            updated: Ts(r.get(10)?),
+            user_id: r.get::<_, Option<String>>(11)?.map(Hex),
+            project_id: Hex(r.get(12)?),
+        };
+        let body = ArtifactVersionBody {
+            created: Ts(r.get(2)?),
+            updated: Ts(r.get(3)?),
+            user_id: r.get::<_, Option<String>>(4)?.map(Hex),
+            project_id: Hex(r.get(5)?),
+            artifact: artifact.nested(),
+            version: r.get(13)?,
+            uri: r.get(14)?,
+            artifact_type: r.get(15)?,
+            materializer: raw_json(r.get(16)?),
+            data_type: raw_json(r.get(17)?),
+            save_type: r.get(18)?,
+            artifact_store_id: r.get::<_, Option<String>>(19)?.map(Hex),
+            content_hash: r.get(20)?,
+            item_count: r.get(21)?,
+        };
+        rows.insert(r.get(0)?, Row { body, id: Hex(r.get(1)?), user_pk: r.get(22)? });
+    }
+    drop(q);
+
+    let mut user_pks: Vec<i64> = rows.values().filter_map(|r| r.user_pk).collect();
+    user_pks.sort_unstable();
+    user_pks.dedup();
+    let users = users::by_pks(conn, &user_pks)?;
+    let mut tags = tags::for_versions(conn, pks)?;
+    let (mut metadata, mut visualizations) = if hydrate {
+        (run_metadata(conn, pks)?, visualizations_of(conn, pks)?)
+    } else {
+        (HashMap::new(), HashMap::new())
+    };
+
+    let mut out = Vec::with_capacity(pks.len());
+    for pk in pks {
+        let Some(row) = rows.remove(pk) else { continue };
+        let resources = ArtifactVersionResources {
+            user: row.user_pk.and_then(|u| users.get(&u)).map(|u| u.to_response(false)),
+            tags: tags.remove(pk).unwrap_or_default().iter().map(|t| t.nested()).collect(),
+            producer_step_run_id: None,
+            producer_pipeline_run_id: None,
+        };
+        let meta = hydrate.then(|| ArtifactVersionMetadata {
+            visualizations: visualizations.remove(pk).unwrap_or_default(),
+            run_metadata: metadata.remove(pk).unwrap_or_default(),
+        });
+        out.push(Entity {
+            body: row.body,
+            metadata: meta,
+            resources: Some(resources),
+            id: row.id,
+            permission_denied: false,
+            name: None,
+        });
+    }
+    Ok(out)
+}
+
+/// The newest entry per key (by insertion order).
+fn run_metadata(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, RunMetadata>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT version_pk, key, value FROM run_metadata WHERE version_pk IN rarray(?1) ORDER BY version_pk, pk",
+    )?;
+    let mut q = stmt.query([pk_array(pks)])?;
+    let mut out: HashMap<i64, RunMetadata> = HashMap::new();
+    while let Some(r) = q.next()? {
+        let entries = &mut out.entry(r.get(0)?).or_default().0;
+        let key: String = r.get(1)?;
+        let value = raw_json(r.get(2)?);
+        match entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => entries.push((key, value)),
+        }
+    }
+    Ok(out)
+}
+
+fn visualizations_of(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Vec<VisualizationResponse>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT version_pk, id, type, uri, created, updated FROM visualizations
+         WHERE version_pk IN rarray(?1) ORDER BY version_pk, pk",
+    )?;
+    let mut q = stmt.query([pk_array(pks)])?;
+    let mut out: HashMap<i64, Vec<VisualizationResponse>> = HashMap::new();
+    while let Some(r) = q.next()? {
+        let vis = Entity {
+            body: VisualizationBody {
+                created: Ts(r.get(4)?),
+                updated: Ts(r.get(5)?),
+                vtype: r.get(2)?,
+                uri: r.get(3)?,
+            },
+            metadata: None,
+            resources: None,
+            id: Hex(r.get(1)?),
+            permission_denied: false,
+            name: None,
+        };
+        out.entry(r.get(0)?).or_default().push(vis);
+    }
+    Ok(out)
+}

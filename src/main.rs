@@ -1,0 +1,37 @@
+//! The `trove` binary: parse the command line, load settings, dispatch.
+
+use clap::Parser;
+use std::process::ExitCode;
+use trove::cli::{Cli, Command, ServeArgs};
+use trove::config::{Overrides, Settings};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serve_args = match &cli.command {
+        Some(Command::Serve(a)) => Some(a),
+        None => Some(&ServeArgs { bind: None, log_level: None }),
+        _ => None,
+    };
+    let overrides = Overrides {
+        bind: serve_args.and_then(|a| a.bind.clone()),
+        data_dir: cli.data_dir.clone(),
+        log_level: serve_args.and_then(|a| a.log_level.clone()),
+    };
+    let result = match &cli.command {
+        Some(Command::PrintConfig) => {
+            print!("{}", trove::config::EXAMPLE_CONFIG);
+            Ok(())
+        }
+        command => Settings::load(cli.config.as_deref(), &overrides).and_then(|settings| match command {
+            Some(Command::User(cmd)) => trove::commands::user(&settings, cmd),
+            _ => trove::commands::serve(settings),
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("trove: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

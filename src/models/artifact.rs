@@ -1,0 +1,59 @@
+//! Artifact responses: the full object of `/api/v1/artifacts` and the short
+//! form nested in every artifact version.
+
+use super::tag::TagResponse;
+use super::user::UserResponse;
+use super::{Entity, Hex, Nothing, Ts};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArtifactBody {
+    pub created: Ts,
+    pub updated: Ts,
+    pub user_id: Option<Hex>,
+    pub project_id: Hex,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArtifactMetadata {
+    pub has_custom_name: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArtifactResources {
+    pub user: Option<UserResponse>,
+    pub tags: Vec<TagResponse>,
+    pub latest_version_name: Option<String>,
+    pub latest_version_id: Option<Hex>,
+}
+
+pub type ArtifactResponse = Entity<ArtifactBody, ArtifactMetadata, ArtifactResources>;
+/// The parent artifact inside a version: never with metadata or resources.
+pub type ArtifactNested = Entity<ArtifactBody, Nothing, Nothing>;
+
+/// An artifact row as loaded by the database layer.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    pub id: Hex,
+    pub name: String,
+    pub has_custom_name: bool,
+    pub user_id: Option<Hex>,
+    pub project_id: Hex,
+    pub created: Ts,
+    pub updated: Ts,
+}
+
+impl Artifact {
+    pub fn body(&self) -> ArtifactBody {
+        ArtifactBody {
+            created: self.created,
+            updated: self.updated,
+            user_id: self.user_id.clone(),
+            project_id: self.project_id.clone(),
+        }
+    }
+
+    pub fn nested(&self) -> ArtifactNested {
+        Entity::named(self.id.clone(), self.name.clone(), self.body(), None, None)
+    }
+}

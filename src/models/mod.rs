@@ -1,0 +1,139 @@
+//! JSON shapes of the API: typed responses (body / metadata / resources),
+//! request bodies and their validation. Plain data: no SQL, no HTTP.
+
+pub mod artifact;
+pub mod artifact_version;
+pub mod pyjson;
+pub mod page;
+pub mod project;
+pub mod stack;
+pub mod tag;
+pub mod user;
+pub mod validate;
+
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub use page::Page;
+
+/// A timestamp in microseconds since the Unix epoch (UTC), as stored.
+/// Serialized like Python's `datetime.isoformat()` of a naive UTC value:
+/// `2026-11-28T09:54:24.864662` (no fraction when the microsecond is 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ts(pub i64);
+
+static LAST_TS: AtomicI64 = AtomicI64::new(0);
+
+impl Ts {
+    /// The current time, strictly increasing across calls in this process, so
+    /// that versions created one after another never share a `created` value
+    /// ("latest" is the newest `created` for the ZenML client).
+    pub fn now() -> Ts {
+        let wall = Utc::now().timestamp_micros();
+        let mut last = LAST_TS.load(Ordering::Relaxed);
+        loop {
+            let next = wall.max(last + 1);
+            match LAST_TS.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => return Ts(next),
+                Err(seen) => last = seen,
+            }
+        }
+    }
+
+    pub fn iso(self) -> String {
+        match DateTime::<Utc>::from_timestamp_micros(self.0) {
+            Some(dt) if dt.timestamp_subsec_micros() == 0 => dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+            None => "1970-01-01T00:00:00".into(),
+        }
+    }
+}
+
+impl Serialize for Ts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
+    }
+}
+
+/// A UUID as stored (32 lowercase hex characters); serialized hyphenated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hex(pub String);
+
+impl Hex {
+    pub fn new_v4() -> Hex {
+        Hex(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    pub fn from_uuid(u: uuid::Uuid) -> Hex {
+        Hex(u.simple().to_string())
+    }
+
+    /// Accepts every form `uuid` parses (hyphenated, simple, braced, urn, any case).
+    pub fn parse(s: &str) -> Option<Hex> {
+        uuid::Uuid::parse_str(s.trim()).ok().map(Hex::from_uuid)
+    }
+
+    pub fn hyphenated(&self) -> String {
+        let h = &self.0;
+        if h.len() != 32 {
+            return h.clone();
+        }
+        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    }
+}
+
+impl Serialize for Hex {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.hyphenated())
+    }
+}
+
+/// The envelope every ZenML response object shares.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entity<B, M, R> {
+    pub body: B,
+    pub metadata: Option<M>,
+    pub resources: Option<R>,
+    pub id: Hex,
+    pub permission_denied: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl<B, M, R> Entity<B, M, R> {
+    pub fn named(id: Hex, name: String, body: B, metadata: Option<M>, resources: Option<R>) -> Self {
+        Entity { body, metadata, resources, id, permission_denied: false, name: Some(name) }
+    }
+}
+
+/// `metadata`/`resources` slot that is always `null`.
+pub type Nothing = Option<()>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_look_like_python_isoformat() {
+        assert_eq!(Ts(1_795_858_975_778_143).iso(), "2026-11-28T09:42:55.778143");
+        assert_eq!(Ts(1_795_858_975_000_000).iso(), "2026-11-28T09:42:55");
+        assert_eq!(Ts(1_795_858_975_000_001).iso(), "2026-11-28T09:42:55.000001");
+    }
+
+    #[test]
+    fn now_is_strictly_increasing() {
+        let a = Ts::now();
+        let b = Ts::now();
+        assert!(b > a);
+    }
+
+    #[test]
+    fn hex_round_trips_every_uuid_form() {
+        let h = Hex::parse("2D1ED583-F197-4ACC-B8D9-9C8374E862AC").unwrap();
+        assert_eq!(h.0, "2d1ed583f1974accb8d99c8374e862ac");
+        assert_eq!(h.hyphenated(), "2d1ed583-f197-4acc-b8d9-9c8374e862ac");
+        assert_eq!(Hex::parse("2d1ed583f1974accb8d99c8374e862ac"), Some(h));
+        assert_eq!(Hex::parse("not-a-uuid"), None);
+    }
+}

@@ -1,0 +1,124 @@
+//! `POST /login` (OAuth2 password grant), `GET /logout`, `GET /current-user`.
+
+use crate::auth::{password, AuthUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::web::Bytes;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+pub fn configure_api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::post().to(login))
+        .route("/logout", web::get().to(logout))
+        .route("/current-user", web::get().to(current_user));
+}
+
+/// The login form; every field optional, unknown fields ignored.
+#[derive(Deserialize, Default)]
+struct LoginForm {
+    grant_type: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    device_code: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: Option<u64>,
+    refresh_token: Option<String>,
+    csrf_token: Option<String>,
+    scope: Option<String>,
+    device_id: Option<String>,
+    device_metadata: Option<serde_json::Value>,
+}
+
+enum Grant {
+    Password,
+    ApiKey,
+}
+
+fn grant_of(form: &LoginForm) -> Result<Grant, ApiError> {
+    let given = form.grant_type.as_deref().filter(|g| !g.is_empty());
+    match given {
+        Some("password") => Ok(Grant::Password),
+        Some("zenml-api-key") => Ok(Grant::ApiKey),
+        Some(other) => Err(ApiError::Plain(StatusCode::BAD_REQUEST, format!("Unsupported grant type: {other}"))),
+        None if form.username.is_some() => Ok(Grant::Password),
+        None if form.password.is_some() => Ok(Grant::ApiKey),
+        None if form.device_code.is_some() => Err(ApiError::Plain(
+            StatusCode::BAD_REQUEST,
+            "Unsupported grant type: urn:ietf:params:oauth:grant-type:device_code".into(),
+        )),
+        None => Ok(Grant::Password),
+    }
+}
+
+fn read_form(req: &HttpRequest, body: &Bytes) -> Result<LoginForm, ApiError> {
+    let ctype = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if ctype.starts_with("multipart/") {
+        return Err(ApiError::Plain(StatusCode::FORBIDDEN, "File uploads are not allowed on this endpoint.".into()));
+    }
+    if !ctype.starts_with("application/x-www-form-urlencoded") {
+        return Ok(LoginForm::default());
+    }
+    Ok(serde_urlencoded::from_bytes(body).unwrap_or_default())
+}
+
+async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let form = read_form(&req, &body)?;
+    if let Grant::ApiKey = grant_of(&form)? {
+        return Err(ApiError::LoginFailed("Authentication error: error decoding API key".into()));
+    }
+    let username = form.username.filter(|u| !u.is_empty()).ok_or_else(|| {
+        ApiError::Plain(StatusCode::BAD_REQUEST, "Invalid request: username is required.".into())
+    })?;
+    let pw = form.password.unwrap_or_default();
+    let user = state
+        .db
+        .read(move |c| {
+            let found = crate::db::users::credentials(c, &username)?;
+            let hash = found.as_ref().filter(|(u, _)| !u.is_service_account).and_then(|(_, h)| h.as_deref());
+            let ok = password::verify(&pw, hash);
+            Ok(found.filter(|_| ok).map(|(u, _)| u))
+        })
+        .await?
+        .ok_or_else(|| ApiError::LoginFailed("Authentication error: invalid username or password".into()))?;
+    if !user.active {
+        return Err(ApiError::LoginFailed(format!("Authentication error: user {} is not active", user.name)));
+    }
+    let (token, expires_in) = state.tokens.issue(&user.id);
+    let mut cookie = Cookie::build(state.cookie_name(), token.clone())
+        .http_only(true)
+        .path("/")
+        .same_site(SameSite::Lax)
+        .finish();
+    if let Some(secs) = expires_in {
+        cookie.set_max_age(actix_web::cookie::time::Duration::seconds(secs as i64));
+    }
+    tracing::info!(user = %user.name, "login");
+    Ok(HttpResponse::Ok().cookie(cookie).json(TokenResponse {
+        access_token: token,
+        token_type: "bearer",
+        expires_in,
+        refresh_token: None,
+        csrf_token: None,
+        scope: None,
+        device_id: None,
+        device_metadata: None,
+    }))
+}
+
+async fn logout(state: web::Data<AppState>) -> HttpResponse {
+    let mut cookie = Cookie::build(state.cookie_name(), "").path("/").finish();
+    cookie.make_removal();
+    HttpResponse::Ok().cookie(cookie).json(serde_json::Value::Null)
+}
+
+async fn current_user(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let u = state.db.read(move |c| crate::db::users::get_by_pk(c, user.pk)).await?;
+    Ok(HttpResponse::Ok().json(u.to_response(true)))
+}

@@ -1,0 +1,72 @@
+//! Request parsing shared by the handlers: raw query pairs, JSON bodies,
+//! UUID path parameters and booleans, each failing with ZenML's 422 shape A.
+
+use crate::error::{ApiError, Issue};
+use crate::models::validate::{py_repr, Invalid};
+use crate::models::Hex;
+use actix_web::web::Bytes;
+use actix_web::HttpRequest;
+use serde_json::Value;
+
+/// Query parameters in request order (repeated keys kept).
+pub fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+    serde_urlencoded::from_str(req.query_string()).map_err(|e| {
+        ApiError::validation(Issue::new("query_parsing", &["query"], e.to_string(), py_repr(req.query_string())))
+    })
+}
+
+/// The last value of a single-valued query parameter.
+pub fn last<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
+        "false" | "0" | "no" | "off" | "f" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// A boolean query parameter with its default.
+pub fn bool_param(pairs: &[(String, String)], name: &str, default: bool) -> Result<bool, ApiError> {
+    match last(pairs, name) {
+        None => Ok(default),
+        Some(v) => parse_bool(v).ok_or_else(|| {
+            ApiError::validation(Issue::new(
+                "bool_parsing",
+                &["query", name],
+                "Input should be a valid boolean, unable to interpret input",
+                py_repr(v),
+            ))
+        }),
+    }
+}
+
+/// A UUID path parameter (any form the reference accepts).
+pub fn path_uuid(raw: &str, name: &str) -> Result<Hex, ApiError> {
+    Hex::parse(raw).ok_or_else(|| {
+        ApiError::validation(Issue::new(
+            "uuid_parsing",
+            &["path", name],
+            "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-]",
+            py_repr(raw),
+        ))
+    })
+}
+
+/// A JSON request body, whatever the content type says.
+pub fn json_body(body: &Bytes) -> Result<Value, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|_| ApiError::validation(Issue::new("json_invalid", &["body", "0"], "JSON decode error", "''")))
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        match e {
+            Invalid::Schema(issues) => ApiError::Validation(issues),
+            Invalid::Value(m) => ApiError::Unprocessable(m),
+            Invalid::Rule(m) => ApiError::BadRequest(m),
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `/api/v1/projects`.
+
+use super::extract::{bool_param, json_body, query_pairs};
+use crate::auth::AuthUser;
+use crate::db::{self, projects};
+use crate::error::ApiError;
+use crate::filter::{self, PROJECTS};
+use crate::models::project::ProjectRequest;
+use crate::models::Page;
+use crate::state::AppState;
+use actix_web::web::{Bytes, Path};
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub fn configure_api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/projects", web::get().to(list))
+        .route("/projects", web::post().to(create))
+        .route("/projects/{project_name_or_id}", web::get().to(get));
+}
+
+async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = filter::parse(&PROJECTS, &query_pairs(&req)?)?;
+    let page = state
+        .db
+        .read(move |c| {
+            let page = db::list::page_pks(c, "projects p", &PROJECTS, "1", vec![], &q)?;
+            let mut stmt = c.prepare_cached(&format!("SELECT {} FROM projects WHERE pk IN rarray(?1)", projects::COLUMNS))?;
+            let rows: Vec<_> = stmt.query_map([db::pk_array(&page.pks)], projects::from_row)?.collect::<Result<_, _>>()?;
+            let hydrate = q.hydrate.unwrap_or(false);
+            let items = page
+                .pks
+                .iter()
+                .filter_map(|pk| rows.iter().find(|p| p.pk == *pk))
+                .map(|p| p.to_response(hydrate))
+                .collect();
+            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn create(_: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let req = ProjectRequest::parse(&json_body(&body)?).map_err(ApiError::Validation)?;
+    let project = state.db.write(move |tx| projects::insert(tx, &req)).await?;
+    Ok(HttpResponse::Ok().json(project.to_response(true)))
+}
+
+async fn get(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
+    let key = path.into_inner();
+    let project = state.db.read(move |c| projects::get(c, &key)).await?;
+    Ok(HttpResponse::Ok().json(project.to_response(hydrate)))
+}

@@ -1,0 +1,74 @@
+//! Public server endpoints: `/health`, `/ready`, `/api/v1/info`, `/api/v1/version`.
+
+use crate::models::Ts;
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+
+/// The ZenML version trove speaks (the client warns on a mismatch).
+pub const ZENML_VERSION: &str = "0.98.0";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health)).route("/ready", web::get().to(health));
+}
+
+pub fn configure_api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/info", web::get().to(info)).route("/version", web::get().to(version));
+}
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
+}
+
+async fn version() -> HttpResponse {
+    HttpResponse::Ok().json(ZENML_VERSION)
+}
+
+#[derive(Serialize)]
+struct ServerInfo {
+    id: String,
+    name: &'static str,
+    version: &'static str,
+    active: bool,
+    debug: bool,
+    deployment_type: &'static str,
+    database_type: &'static str,
+    secrets_store_type: &'static str,
+    auth_scheme: &'static str,
+    server_url: &'static str,
+    dashboard_url: &'static str,
+    analytics_enabled: bool,
+    metadata: serde_json::Map<String, serde_json::Value>,
+    last_user_activity: Ts,
+    pro_dashboard_url: Option<String>,
+    pro_api_url: Option<String>,
+    pro_organization_id: Option<String>,
+    pro_organization_name: Option<String>,
+    pro_workspace_id: Option<String>,
+    pro_workspace_name: Option<String>,
+}
+
+async fn info(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(ServerInfo {
+        id: state.server_id.hyphenated(),
+        name: "default",
+        version: ZENML_VERSION,
+        active: true,
+        debug: false,
+        deployment_type: "other",
+        database_type: "sqlite",
+        secrets_store_type: "none",
+        auth_scheme: "OAUTH2_PASSWORD_BEARER",
+        server_url: "",
+        dashboard_url: "",
+        analytics_enabled: false,
+        metadata: Default::default(),
+        last_user_activity: Ts::now(),
+        pro_dashboard_url: None,
+        pro_api_url: None,
+        pro_organization_id: None,
+        pro_organization_name: None,
+        pro_workspace_id: None,
+        pro_workspace_name: None,
+    })
+}

@@ -1,0 +1,137 @@
+//! Start-up: prepare the data folder and database, bind first (so port 0
+//! works and errors are early), then run until stopped.
+
+use crate::auth::{password, token, AuthCache, TokenKeys};
+use crate::config::{ConfigError, Settings};
+use crate::db::{bootstrap, users, Db};
+use crate::routes;
+use crate::state::AppState;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// Everything the server needs, opened and migrated.
+pub struct Prepared {
+    pub state: web::Data<AppState>,
+    /// The admin password, when trove generated it on this start.
+    pub generated_admin_password: Option<String>,
+}
+
+/// Create the data folder, open and migrate the database, create the default
+/// project, stack and admin account on first start, load the signing secret.
+pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
+    let dir = &settings.data_dir;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        ConfigError(format!("cannot create the data directory {}: {e}; choose a writable folder with --data-dir", dir.display()))
+    })?;
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"").map_err(|e| {
+        ConfigError(format!("the data directory {} is not writable: {e}; choose another with --data-dir", dir.display()))
+    })?;
+    let _ = std::fs::remove_file(probe);
+    let store_dir = settings.artifact_store_dir();
+    std::fs::create_dir_all(&store_dir).map_err(|e| {
+        ConfigError(format!("cannot create the artifact store folder {}: {e}; set artifact_store_path", store_dir.display()))
+    })?;
+    let store_dir = std::fs::canonicalize(&store_dir).unwrap_or(store_dir);
+
+    let db = Db::open(&settings.db_path(), settings.db_pool_size)
+        .map_err(|e| ConfigError(format!("cannot open the database {}: {e}", settings.db_path().display())))?;
+    let mut conn = db.conn().map_err(|e| ConfigError(e.to_string()))?;
+    let admin_password = settings.admin_password.clone();
+    let (server_id, generated) = crate::db::write_sync(&mut conn, |tx| {
+        let server_id = bootstrap::server_id(tx)?;
+        bootstrap::ensure_default_project(tx)?;
+        bootstrap::ensure_default_stack(tx, &store_dir.to_string_lossy())?;
+        let mut generated = None;
+        if users::count(tx)? == 0 {
+            let pw = admin_password.unwrap_or_else(|| {
+                let p = password::generate();
+                generated = Some(p.clone());
+                p
+            });
+            users::insert(tx, "admin", &password::hash(&pw), true)?;
+        }
+        Ok((server_id, generated))
+    })
+    .map_err(|e| ConfigError(format!("cannot initialise the database: {e}")))?;
+    drop(conn);
+
+    let secret = token::load_or_create_secret(settings.jwt_secret.as_deref(), dir)
+        .map_err(|e| ConfigError(format!("cannot read or create {}/jwt_secret: {e}", dir.display())))?;
+    let tokens = TokenKeys::new(secret.as_bytes(), &server_id, settings.token_lifetime_minutes);
+    let state = web::Data::new(AppState {
+        db,
+        tokens,
+        settings: Arc::new(settings.clone()),
+        server_id,
+        auth_cache: AuthCache::default(),
+    });
+    Ok(Prepared { state, generated_admin_password: generated })
+}
+
+/// The application with all routes, for the server and for in-process tests.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .wrap(from_fn(crate::telemetry::log_request))
+        .configure(routes::configure)
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub fn build(prepared: &Prepared) -> Result<Application, ConfigError> {
+        let settings = &prepared.state.settings;
+        let addr = settings.bind_addr()?;
+        let listener = TcpListener::bind(addr).map_err(|e| {
+            let hint = match e.kind() {
+                std::io::ErrorKind::AddrInUse => "another program uses this port; pick another with --bind 127.0.0.1:PORT",
+                std::io::ErrorKind::PermissionDenied => "ports below 1024 need privileges; pick another with --bind",
+                _ => "check the --bind address",
+            };
+            ConfigError(format!("cannot listen on {addr}: {e} ({hint})"))
+        })?;
+        let port = listener.local_addr().map_err(|e| ConfigError(e.to_string()))?.port();
+        let state = prepared.state.clone();
+        let app_state = state.clone();
+        let server = HttpServer::new(move || build_app(app_state.clone()))
+            .listen(listener)
+            .map_err(|e| ConfigError(format!("cannot listen on {addr}: {e}")))?
+            .shutdown_timeout(5)
+            .run();
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serve until SIGINT/SIGTERM, then checkpoint and close the database.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.state.db.close();
+        result
+    }
+}

@@ -1,0 +1,34 @@
+//! Logging: `tracing` with an `EnvFilter` (RUST_LOG wins over the configured
+//! level) and one line per request (method, path, status, latency).
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use std::time::Instant;
+use tracing_subscriber::EnvFilter;
+
+/// Install the global subscriber once (later calls are no-ops, for tests).
+pub fn init(level: &str) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},actix_server=warn,r2d2=warn")));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+/// Middleware: one log line per request.
+pub async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_string();
+    let res = next.call(req).await?;
+    let status = res.status().as_u16();
+    let micros = start.elapsed().as_micros();
+    if status >= 500 {
+        tracing::warn!(%method, %path, status, latency_us = micros as u64, "request");
+    } else {
+        tracing::info!(%method, %path, status, latency_us = micros as u64, "request");
+    }
+    Ok(res)
+}
