@@ -2,10 +2,14 @@
 //! `/api/v1`; each resource module adds its own routes.
 
 pub mod artifact_versions;
+pub mod artifacts;
 pub mod auth;
 pub mod extract;
 pub mod projects;
 pub mod server;
+pub mod stacks;
+pub mod tags;
+pub mod users;
 
 use crate::error::ApiError;
 use actix_web::web;
@@ -22,7 +26,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(server::configure_api)
                 .configure(auth::configure_api)
                 .configure(projects::configure_api)
-                .configure(artifact_versions::configure_api),
+                .configure(artifact_versions::configure_api)
+                .configure(artifacts::configure_api)
+                .configure(users::configure_api)
+                .configure(stacks::configure_api)
+                .configure(tags::configure_api),
         )
         .default_service(web::to(not_found));
 }

@@ -1,0 +1,54 @@
+//! `/api/v1/artifacts` (list, get, delete; used by `zenml artifact list|prune`).
+
+use super::extract::{bool_param, path_uuid, query_pairs};
+use crate::auth::AuthUser;
+use crate::db::{self, artifacts, projects};
+use crate::error::ApiError;
+use crate::filter::{self, ARTIFACTS};
+use crate::models::Page;
+use crate::state::AppState;
+use actix_web::web::Path;
+use actix_web::{web, HttpRequest, HttpResponse};
+use rusqlite::types::Value;
+
+pub fn configure_api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/artifacts", web::get().to(list))
+        .route("/artifacts/{artifact_id}", web::get().to(get))
+        .route("/artifacts/{artifact_id}", web::delete().to(delete));
+}
+
+async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = filter::parse(&ARTIFACTS, &query_pairs(&req)?)?;
+    let page = state
+        .db
+        .read(move |c| {
+            let project = match &q.project {
+                Some(p) => projects::get(c, p)?,
+                None => projects::default_project(c)?,
+            };
+            let mut scope = String::from("a.project_pk = ?");
+            let mut params = vec![Value::Integer(project.pk)];
+            if let Some(user) = q.scope_user {
+                scope.push_str(" AND a.user_pk IN (SELECT pk FROM users WHERE id = ?)");
+                params.push(Value::Text(user.simple().to_string()));
+            }
+            let page = db::list::page_pks(c, "artifacts a", &ARTIFACTS, &scope, params, &q)?;
+            let items = artifacts::load(c, &page.pks, q.hydrate.unwrap_or(false))?;
+            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn get(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let id = path_uuid(&path, "artifact_id")?;
+    let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
+    let artifact = state.db.read(move |c| artifacts::get(c, &id, hydrate)).await?;
+    Ok(HttpResponse::Ok().json(artifact))
+}
+
+async fn delete(_: AuthUser, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let id = path_uuid(&path, "artifact_id")?;
+    state.db.write(move |tx| artifacts::delete(tx, &id)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::Value::Null))
+}

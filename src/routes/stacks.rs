@@ -1,0 +1,72 @@
+//! `/api/v1/stacks` and `/api/v1/components` (read-only: trove serves the
+//! `default` stack it creates on first start).
+
+use super::extract::{bool_param, path_uuid, query_pairs};
+use crate::auth::AuthUser;
+use crate::db::{self, stacks};
+use crate::error::ApiError;
+use crate::filter::{self, COMPONENTS, STACKS};
+use crate::models::Page;
+use crate::state::AppState;
+use actix_web::web::Path;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub fn configure_api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/stacks", web::get().to(list_stacks))
+        .route("/stacks/{stack_id}", web::get().to(get_stack))
+        .route("/components", web::get().to(list_components))
+        .route("/components/{component_id}", web::get().to(get_component));
+}
+
+async fn list_stacks(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = filter::parse(&STACKS, &query_pairs(&req)?)?;
+    let page = state
+        .db
+        .read(move |c| {
+            let page = db::list::page_pks(c, "stacks s", &STACKS, "1", vec![], &q)?;
+            let hydrate = q.hydrate.unwrap_or(false);
+            let mut items = Vec::with_capacity(page.pks.len());
+            for s in stacks::stacks_by_pks(c, &page.pks)? {
+                let components = if hydrate { Some(stacks::components_of_stack(c, s.pk)?) } else { None };
+                items.push(s.to_response(components.as_deref()));
+            }
+            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn get_stack(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let id = path_uuid(&path, "stack_id")?;
+    let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
+    let resp = state
+        .db
+        .read(move |c| {
+            let s = stacks::get_stack(c, &id)?;
+            let components = if hydrate { Some(stacks::components_of_stack(c, s.pk)?) } else { None };
+            Ok(s.to_response(components.as_deref()))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(resp))
+}
+
+async fn list_components(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = filter::parse(&COMPONENTS, &query_pairs(&req)?)?;
+    let page = state
+        .db
+        .read(move |c| {
+            let page = db::list::page_pks(c, "stack_components c", &COMPONENTS, "1", vec![], &q)?;
+            let hydrate = q.hydrate.unwrap_or(false);
+            let items = stacks::components_by_pks(c, &page.pks)?.iter().map(|x| x.to_response(hydrate)).collect();
+            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn get_component(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let id = path_uuid(&path, "component_id")?;
+    let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
+    let component = state.db.read(move |c| stacks::get_component(c, &id)).await?;
+    Ok(HttpResponse::Ok().json(component.to_response(hydrate)))
+}

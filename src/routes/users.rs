@@ -1,0 +1,37 @@
+//! `/api/v1/users`.
+
+use super::extract::{bool_param, query_pairs};
+use crate::auth::AuthUser;
+use crate::db::{self, users};
+use crate::error::ApiError;
+use crate::filter::{self, USERS};
+use crate::models::Page;
+use crate::state::AppState;
+use actix_web::web::Path;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub fn configure_api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users", web::get().to(list)).route("/users/{user_name_or_id}", web::get().to(get));
+}
+
+async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = filter::parse(&USERS, &query_pairs(&req)?)?;
+    let page = state
+        .db
+        .read(move |c| {
+            let page = db::list::page_pks(c, "users u", &USERS, "1", vec![], &q)?;
+            let found = users::by_pks(c, &page.pks)?;
+            let hydrate = q.hydrate.unwrap_or(false);
+            let items = page.pks.iter().filter_map(|pk| found.get(pk)).map(|u| u.to_response(hydrate)).collect();
+            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn get(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
+    let key = path.into_inner();
+    let (_, user) = state.db.read(move |c| users::get_by_name_or_id(c, &key)).await?;
+    Ok(HttpResponse::Ok().json(user.to_response(hydrate)))
+}
