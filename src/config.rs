@@ -94,9 +94,7 @@ impl Settings {
     /// `$TROVE_CONFIG` or `./trove.toml` (if present) is read.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Settings, ConfigError> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let path = file
-            .map(Path::to_path_buf)
-            .or_else(|| env("TROVE_CONFIG").map(PathBuf::from));
+        let path = file.map(Path::to_path_buf).or_else(|| env("TROVE_CONFIG").map(PathBuf::from));
         let mut s = match path {
             Some(p) => Self::from_file(&p)?,
             None if Path::new("trove.toml").exists() => Self::from_file(Path::new("trove.toml"))?,
@@ -119,9 +117,9 @@ impl Settings {
             })?;
         }
         if let Some(v) = env("TROVE_DB_POOL_SIZE") {
-            s.db_pool_size = v.parse().map_err(|_| {
-                ConfigError(format!("TROVE_DB_POOL_SIZE={v:?} is not a whole number (try 8)"))
-            })?;
+            s.db_pool_size = v
+                .parse()
+                .map_err(|_| ConfigError(format!("TROVE_DB_POOL_SIZE={v:?} is not a whole number (try 8)")))?;
         }
         s.admin_password = env("TROVE_ADMIN_PASSWORD").or(s.admin_password);
         s.jwt_secret = env("TROVE_JWT_SECRET").or(s.jwt_secret);
@@ -147,9 +145,8 @@ impl Settings {
     }
 
     fn from_file(path: &Path) -> Result<Settings, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigError(format!("cannot read config file {}: {e}", path.display()))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
         Self::from_toml(&text).map_err(|e| {
             ConfigError(format!(
                 "invalid config file {}: {e}\n(see `trove print-config` for every key)",
@@ -180,10 +177,7 @@ impl Settings {
 
     pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
         self.bind.parse().map_err(|_| {
-            ConfigError(format!(
-                "bind address {:?} is not HOST:PORT (for example 127.0.0.1:8237)",
-                self.bind
-            ))
+            ConfigError(format!("bind address {:?} is not HOST:PORT (for example 127.0.0.1:8237)", self.bind))
         })
     }
 
@@ -192,9 +186,7 @@ impl Settings {
     }
 
     pub fn artifact_store_dir(&self) -> PathBuf {
-        self.artifact_store_path
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("artifacts"))
+        self.artifact_store_path.clone().unwrap_or_else(|| self.data_dir.join("artifacts"))
     }
 
     /// `TROVE_*` variables that trove does not know (likely typos).
@@ -237,15 +229,9 @@ mod tests {
 
     #[test]
     fn bad_values_explain_the_fix() {
-        let s = Settings {
-            bind: "localhost".into(),
-            ..Settings::default()
-        };
+        let s = Settings { bind: "localhost".into(), ..Settings::default() };
         assert!(s.validate().unwrap_err().0.contains("HOST:PORT"));
-        let s = Settings {
-            jwt_secret: Some("short".into()),
-            ..Settings::default()
-        };
+        let s = Settings { jwt_secret: Some("short".into()), ..Settings::default() };
         assert!(s.validate().unwrap_err().0.contains("openssl"));
     }
 

@@ -24,16 +24,25 @@ pub struct Prepared {
 pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
     let dir = &settings.data_dir;
     std::fs::create_dir_all(dir).map_err(|e| {
-        ConfigError(format!("cannot create the data directory {}: {e}; choose a writable folder with --data-dir", dir.display()))
+        ConfigError(format!(
+            "cannot create the data directory {}: {e}; choose a writable folder with --data-dir",
+            dir.display()
+        ))
     })?;
     let probe = dir.join(".write-test");
     std::fs::write(&probe, b"").map_err(|e| {
-        ConfigError(format!("the data directory {} is not writable: {e}; choose another with --data-dir", dir.display()))
+        ConfigError(format!(
+            "the data directory {} is not writable: {e}; choose another with --data-dir",
+            dir.display()
+        ))
     })?;
     let _ = std::fs::remove_file(probe);
     let store_dir = settings.artifact_store_dir();
     std::fs::create_dir_all(&store_dir).map_err(|e| {
-        ConfigError(format!("cannot create the artifact store folder {}: {e}; set artifact_store_path", store_dir.display()))
+        ConfigError(format!(
+            "cannot create the artifact store folder {}: {e}; set artifact_store_path",
+            store_dir.display()
+        ))
     })?;
     let store_dir = std::fs::canonicalize(&store_dir).unwrap_or(store_dir);
 
@@ -84,10 +93,7 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    App::new()
-        .app_data(state)
-        .wrap(from_fn(crate::telemetry::log_request))
-        .configure(routes::configure)
+    App::new().app_data(state).wrap(from_fn(crate::telemetry::log_request)).configure(routes::configure)
 }
 
 /// A bound, not yet running server.
@@ -103,7 +109,9 @@ impl Application {
         let addr = settings.bind_addr()?;
         let listener = TcpListener::bind(addr).map_err(|e| {
             let hint = match e.kind() {
-                std::io::ErrorKind::AddrInUse => "another program uses this port; pick another with --bind 127.0.0.1:PORT",
+                std::io::ErrorKind::AddrInUse => {
+                    "another program uses this port; pick another with --bind 127.0.0.1:PORT"
+                }
                 std::io::ErrorKind::PermissionDenied => "ports below 1024 need privileges; pick another with --bind",
                 _ => "check the --bind address",
             };

@@ -66,21 +66,19 @@ impl TokenKeys {
 
     /// Verify a token; the error is the reason, in ZenML's words.
     pub fn verify(&self, token: &str) -> Result<Claims, String> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|e| {
-                let reason = match e.kind() {
-                    ErrorKind::InvalidToken | ErrorKind::Base64(_) => "Not enough segments".to_string(),
-                    ErrorKind::InvalidSignature => "Signature verification failed".to_string(),
-                    ErrorKind::ExpiredSignature => "Signature has expired".to_string(),
-                    ErrorKind::InvalidAudience => "Audience doesn't match".to_string(),
-                    ErrorKind::InvalidIssuer => "Invalid issuer".to_string(),
-                    ErrorKind::InvalidAlgorithm => "The specified alg value is not allowed".to_string(),
-                    ErrorKind::MissingRequiredClaim(c) => format!("Token is missing the \"{c}\" claim"),
-                    other => format!("{other:?}"),
-                };
-                format!("Authentication error: error decoding access token: Invalid JWT token: {reason}.")
-            })
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(|e| {
+            let reason = match e.kind() {
+                ErrorKind::InvalidToken | ErrorKind::Base64(_) => "Not enough segments".to_string(),
+                ErrorKind::InvalidSignature => "Signature verification failed".to_string(),
+                ErrorKind::ExpiredSignature => "Signature has expired".to_string(),
+                ErrorKind::InvalidAudience => "Audience doesn't match".to_string(),
+                ErrorKind::InvalidIssuer => "Invalid issuer".to_string(),
+                ErrorKind::InvalidAlgorithm => "The specified alg value is not allowed".to_string(),
+                ErrorKind::MissingRequiredClaim(c) => format!("Token is missing the \"{c}\" claim"),
+                other => format!("{other:?}"),
+            };
+            format!("Authentication error: error decoding access token: Invalid JWT token: {reason}.")
+        })
     }
 }
 
@@ -147,7 +145,11 @@ mod tests {
     #[test]
     fn expired_tokens_are_rejected() {
         let k = keys("0123456789abcdef", 0);
-        let t = sign(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0, "exp": 1000}), Algorithm::HS256, "0123456789abcdef");
+        let t = sign(
+            &serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0, "exp": 1000}),
+            Algorithm::HS256,
+            "0123456789abcdef",
+        );
         assert!(k.verify(&t).unwrap_err().contains("Signature has expired"));
     }
 
@@ -155,10 +157,18 @@ mod tests {
     fn tampered_and_foreign_tokens_are_rejected() {
         let k = keys("0123456789abcdef", 0);
         let (t, _) = k.issue(&Hex::parse(USER).unwrap());
-        let other = sign(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0}), Algorithm::HS256, "another-secret-123");
+        let other = sign(
+            &serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0}),
+            Algorithm::HS256,
+            "another-secret-123",
+        );
         assert!(k.verify(&other).unwrap_err().contains("Signature verification failed"));
         let mut parts: Vec<&str> = t.split('.').collect();
-        let forged = sign(&serde_json::json!({"sub": "00000000-0000-0000-0000-000000000001", "iss": SERVER, "aud": SERVER, "iat": 1.0}), Algorithm::HS256, "x");
+        let forged = sign(
+            &serde_json::json!({"sub": "00000000-0000-0000-0000-000000000001", "iss": SERVER, "aud": SERVER, "iat": 1.0}),
+            Algorithm::HS256,
+            "x",
+        );
         let forged_payload = forged.split('.').nth(1).unwrap().to_string();
         parts[1] = &forged_payload;
         assert!(k.verify(&parts.join(".")).is_err());
@@ -168,7 +178,11 @@ mod tests {
     #[test]
     fn other_algorithms_and_alg_none_are_rejected() {
         let k = keys("0123456789abcdef", 0);
-        let hs512 = sign(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0}), Algorithm::HS512, "0123456789abcdef");
+        let hs512 = sign(
+            &serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0}),
+            Algorithm::HS512,
+            "0123456789abcdef",
+        );
         assert!(k.verify(&hs512).is_err());
         use base64::Engine;
         let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
@@ -183,7 +197,11 @@ mod tests {
     #[test]
     fn wrong_audience_is_rejected() {
         let k = keys("0123456789abcdef", 0);
-        let t = sign(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": "someone-else", "iat": 1.0}), Algorithm::HS256, "0123456789abcdef");
+        let t = sign(
+            &serde_json::json!({"sub": USER, "iss": SERVER, "aud": "someone-else", "iat": 1.0}),
+            Algorithm::HS256,
+            "0123456789abcdef",
+        );
         assert!(k.verify(&t).unwrap_err().contains("Audience doesn't match"));
     }
 

@@ -3,7 +3,9 @@
 //! transaction, so a failure leaves nothing behind.
 
 use super::{artifacts, projects, stacks, tags, version_load, DbError, DbResult};
-use crate::models::artifact_version::{version_number, ArtifactRef, ArtifactVersionRequest, ArtifactVersionResponse, ArtifactVersionUpdate};
+use crate::models::artifact_version::{
+    version_number, ArtifactRef, ArtifactVersionRequest, ArtifactVersionResponse, ArtifactVersionUpdate,
+};
 use crate::models::{Hex, Ts};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -100,8 +102,9 @@ pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> 
         vis.execute(params![Hex::new_v4().0, pk, v.vtype, v.uri, Ts::now().0])?;
     }
     tags::attach(conn, pk, artifact_pk, &tag_pks)?;
-    let mut meta =
-        conn.prepare_cached("INSERT INTO run_metadata (version_pk, key, value, type, created) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut meta = conn.prepare_cached(
+        "INSERT INTO run_metadata (version_pk, key, value, type, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     for m in &req.metadata {
         meta.execute(params![pk, m.key, m.value, m.type_name, now.0])?;
     }

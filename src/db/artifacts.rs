@@ -1,7 +1,7 @@
 //! Artifacts (the parents of versions).
 
 use super::{pk_array, tags, users, DbError, DbResult};
-use crate::models::artifact::{Artifact, ArtifactResources, ArtifactResponse, ArtifactMetadata};
+use crate::models::artifact::{Artifact, ArtifactMetadata, ArtifactResources, ArtifactResponse};
 use crate::models::{Entity, Hex, Ts};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -15,7 +15,13 @@ fn not_found(id: &Hex) -> DbError {
 
 /// Get or create the artifact `name` in a project (spec §6.3): a `true`
 /// `has_custom_name` flips an existing artifact to true, never back.
-pub fn resolve_by_name(conn: &Connection, project_pk: i64, name: &str, has_custom_name: bool, user_pk: i64) -> DbResult<i64> {
+pub fn resolve_by_name(
+    conn: &Connection,
+    project_pk: i64,
+    name: &str,
+    has_custom_name: bool,
+    user_pk: i64,
+) -> DbResult<i64> {
     let found: Option<(i64, bool)> = conn
         .prepare_cached("SELECT pk, has_custom_name FROM artifacts WHERE project_pk = ?1 AND name = ?2")?
         .query_row(params![project_pk, name], |r| Ok((r.get(0)?, r.get(1)?)))

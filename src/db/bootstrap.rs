@@ -8,9 +8,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 /// The server id (JWT issuer/audience, `/info` id), created once.
 pub fn server_id(conn: &Connection) -> DbResult<Hex> {
-    let found: Option<String> = conn
-        .query_row("SELECT value FROM server_settings WHERE key = 'server_id'", [], |r| r.get(0))
-        .optional()?;
+    let found: Option<String> =
+        conn.query_row("SELECT value FROM server_settings WHERE key = 'server_id'", [], |r| r.get(0)).optional()?;
     if let Some(id) = found {
         return Ok(Hex(id));
     }

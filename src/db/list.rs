@@ -31,9 +31,8 @@ pub fn page_pks(
     let where_sql = format!("({scope}) AND ({})", cond.sql);
 
     let count_sql = format!("SELECT count(*) FROM {from} WHERE {where_sql}");
-    let total: i64 = conn
-        .prepare_cached(&count_sql)?
-        .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+    let total: i64 =
+        conn.prepare_cached(&count_sql)?.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
     let total = total as u64;
     let total_pages = filter::check_page(q, total)?;
 
@@ -44,8 +43,7 @@ pub fn page_pks(
         q.offset()
     );
     let mut stmt = conn.prepare_cached(&page_sql)?;
-    let pks = stmt
-        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
-        .collect::<Result<Vec<i64>, _>>()?;
+    let pks =
+        stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
     Ok(PkPage { pks, total, total_pages })
 }

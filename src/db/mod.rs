@@ -147,9 +147,7 @@ pub fn write_sync<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> DbRe
 
 async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> DbResult<T> + Send + 'static) -> DbResult<T> {
     let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(f))
-        .await
-        .map_err(|e| DbError::Task(e.to_string()))?
+    tokio::task::spawn_blocking(move || span.in_scope(f)).await.map_err(|e| DbError::Task(e.to_string()))?
 }
 
 /// Is this a UNIQUE-constraint failure?

@@ -37,15 +37,12 @@ pub fn get(conn: &Connection, name_or_id: &str) -> DbResult<Project> {
 
 pub fn get_by_id(conn: &Connection, id: &Hex) -> DbResult<Project> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1");
-    conn.prepare_cached(&sql)?
-        .query_row([&id.0], from_row)
-        .optional()?
-        .ok_or_else(|| {
-            DbError::NotFound(format!(
-                "\"Unable to get project with ID '{}': No project with this ID found\"",
-                id.hyphenated()
-            ))
-        })
+    conn.prepare_cached(&sql)?.query_row([&id.0], from_row).optional()?.ok_or_else(|| {
+        DbError::NotFound(format!(
+            "\"Unable to get project with ID '{}': No project with this ID found\"",
+            id.hyphenated()
+        ))
+    })
 }
 
 /// The project named `default` (the scope of lists without `project`).

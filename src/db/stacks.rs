@@ -44,16 +44,12 @@ pub fn component_exists(conn: &Connection, id: &Hex) -> DbResult<bool> {
 
 pub fn get_component(conn: &Connection, id: &Hex) -> DbResult<Component> {
     let sql = format!("SELECT {COMPONENT_COLUMNS} FROM stack_components c WHERE c.id = ?1");
-    conn.prepare_cached(&sql)?
-        .query_row([&id.0], component)
-        .optional()?
-        .map(|(_, c)| c)
-        .ok_or_else(|| {
-            DbError::NotFound(format!(
-                "\"Unable to get stack component with ID '{}': No stack component with this ID found\"",
-                id.hyphenated()
-            ))
-        })
+    conn.prepare_cached(&sql)?.query_row([&id.0], component).optional()?.map(|(_, c)| c).ok_or_else(|| {
+        DbError::NotFound(format!(
+            "\"Unable to get stack component with ID '{}': No stack component with this ID found\"",
+            id.hyphenated()
+        ))
+    })
 }
 
 pub fn components_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Component>> {
@@ -78,10 +74,7 @@ pub fn components_of_stack(conn: &Connection, stack_pk: i64) -> DbResult<Vec<Com
 pub fn get_stack(conn: &Connection, id: &Hex) -> DbResult<Stack> {
     let sql = format!("SELECT {STACK_COLUMNS} FROM stacks s WHERE s.id = ?1");
     conn.prepare_cached(&sql)?.query_row([&id.0], stack).optional()?.ok_or_else(|| {
-        DbError::NotFound(format!(
-            "\"Unable to get stack with ID '{}': No stack with this ID found\"",
-            id.hyphenated()
-        ))
+        DbError::NotFound(format!("\"Unable to get stack with ID '{}': No stack with this ID found\"", id.hyphenated()))
     })
 }
 

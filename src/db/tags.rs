@@ -26,10 +26,7 @@ pub fn from_row(r: &Row) -> rusqlite::Result<(i64, Tag)> {
 }
 
 fn tag_id_not_found(id: &Hex) -> DbError {
-    DbError::NotFound(format!(
-        "\"Unable to get tag with ID '{}': No tag with this ID found\"",
-        id.hyphenated()
-    ))
+    DbError::NotFound(format!("\"Unable to get tag with ID '{}': No tag with this ID found\"", id.hyphenated()))
 }
 
 /// Resolve tag references to tag pks: ids must exist, names are created when
@@ -178,10 +175,7 @@ pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<(i64, Tag, Option<
             Ok((pk, (tag, r.get(8)?)))
         })?
         .collect::<Result<_, _>>()?;
-    Ok(pks
-        .iter()
-        .filter_map(|pk| found.get(pk).map(|(t, u)| (*pk, t.clone(), *u)))
-        .collect())
+    Ok(pks.iter().filter_map(|pk| found.get(pk).map(|(t, u)| (*pk, t.clone(), *u))).collect())
 }
 
 /// Number of links (versions and artifacts) per tag pk.

@@ -22,15 +22,8 @@ pub const ARTIFACT_TYPES: &[&str] = &[
     "BaseArtifact",
 ];
 pub const SAVE_TYPES: &[&str] = &["step_output", "manual", "preexisting", "external"];
-pub const SOURCE_TYPES: &[&str] = &[
-    "user",
-    "builtin",
-    "internal",
-    "distribution_package",
-    "code_repository",
-    "notebook",
-    "unknown",
-];
+pub const SOURCE_TYPES: &[&str] =
+    &["user", "builtin", "internal", "distribution_package", "code_repository", "notebook", "unknown"];
 pub const VISUALIZATION_TYPES: &[&str] = &["csv", "html", "image", "markdown", "json"];
 /// Metadata values whose JSON encoding is longer are dropped (as the reference does).
 pub const MAX_METADATA_VALUE_CHARS: usize = 65535;
@@ -129,9 +122,7 @@ impl ArtifactVersionRequest {
         }
         let version = match version {
             VersionIn::Auto => None,
-            VersionIn::Falsy => {
-                return Err(Invalid::Rule("Missing version for artifact version request.".into()))
-            }
+            VersionIn::Falsy => return Err(Invalid::Rule("Missing version for artifact version request.".into())),
             VersionIn::Given(s) => Some(s),
         };
         let tags = parse_tag_refs(&tags.flatten().unwrap_or_default())?;
@@ -170,7 +161,12 @@ fn parse_version(f: &mut Fields) -> Option<VersionIn> {
         Value::Number(n) => match n.as_f64() {
             Some(x) if x.fract() == 0.0 && x.abs() < 9.2e18 => (x as i64).to_string(),
             _ => {
-                f.issue("int_from_float", &["version", "int"], "Input should be a valid integer, got a number with a fractional part", v);
+                f.issue(
+                    "int_from_float",
+                    &["version", "int"],
+                    "Input should be a valid integer, got a number with a fractional part",
+                    v,
+                );
                 return None;
             }
         },
@@ -310,7 +306,12 @@ fn parse_metadata(f: &mut Fields) -> Option<Vec<MetadataEntry>> {
     for (key, value) in map {
         let type_name = match value {
             Value::Null => {
-                f.issue("union_tag_invalid", &["metadata", key], "Input should be a valid string, number, boolean, list or dictionary", value);
+                f.issue(
+                    "union_tag_invalid",
+                    &["metadata", key],
+                    "Input should be a valid string, number, boolean, list or dictionary",
+                    value,
+                );
                 continue;
             }
             Value::String(_) => "str",

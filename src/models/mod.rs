@@ -3,9 +3,9 @@
 
 pub mod artifact;
 pub mod artifact_version;
-pub mod pyjson;
 pub mod page;
 pub mod project;
+pub mod pyjson;
 pub mod stack;
 pub mod tag;
 pub mod user;

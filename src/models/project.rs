@@ -32,15 +32,10 @@ pub struct Project {
 
 impl Project {
     pub fn to_response(&self, hydrate: bool) -> ProjectResponse {
-        let body = ProjectBody {
-            created: self.created,
-            updated: self.updated,
-            display_name: self.display_name.clone(),
-        };
-        let metadata = hydrate.then(|| ProjectMetadata {
-            description: self.description.clone(),
-            project_metadata: Default::default(),
-        });
+        let body =
+            ProjectBody { created: self.created, updated: self.updated, display_name: self.display_name.clone() };
+        let metadata = hydrate
+            .then(|| ProjectMetadata { description: self.description.clone(), project_metadata: Default::default() });
         Entity::named(self.id.clone(), self.name.clone(), body, metadata, None)
     }
 }

@@ -98,9 +98,7 @@ pub struct Component {
 
 impl Component {
     pub fn to_response(&self, hydrate: bool) -> ComponentResponse {
-        let known = FLAVORS
-            .iter()
-            .find(|f| f.component_type == self.component_type && f.name == self.flavor);
+        let known = FLAVORS.iter().find(|f| f.component_type == self.component_type && f.name == self.flavor);
         let (flavor_id, display, source) = match known {
             Some(f) => (Hex(f.id.to_string()), f.display_name, f.source),
             None => (Hex("00000000000000000000000000000000".into()), "Unknown", ""),

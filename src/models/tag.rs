@@ -5,9 +5,8 @@ use super::validate::Invalid;
 use super::{Entity, Hex, Ts};
 use serde::Serialize;
 
-pub const TAG_COLORS: &[&str] = &[
-    "grey", "purple", "red", "green", "yellow", "orange", "lime", "teal", "turquoise", "magenta", "blue",
-];
+pub const TAG_COLORS: &[&str] =
+    &["grey", "purple", "red", "green", "yellow", "orange", "lime", "teal", "turquoise", "magenta", "blue"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TagBody {

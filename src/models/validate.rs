@@ -16,12 +16,7 @@ pub type Issues = Vec<Issue>;
 
 impl Issue {
     pub fn new(kind: &'static str, loc: &[&str], msg: impl Into<String>, input: impl Into<String>) -> Issue {
-        Issue {
-            kind,
-            loc: loc.iter().map(|s| s.to_string()).collect(),
-            msg: msg.into(),
-            input: input.into(),
-        }
+        Issue { kind, loc: loc.iter().map(|s| s.to_string()).collect(), msg: msg.into(), input: input.into() }
     }
 
     /// `{'type': 'missing', 'loc': ('body', 'project'), 'msg': 'Field required', 'input': {}}`
@@ -34,17 +29,8 @@ impl Issue {
                 Err(_) => py_repr(p),
             })
             .collect();
-        let loc = if parts.len() == 1 {
-            format!("({},)", parts[0])
-        } else {
-            format!("({})", parts.join(", "))
-        };
-        format!(
-            "{{'type': '{}', 'loc': {loc}, 'msg': {}, 'input': {}}}",
-            self.kind,
-            py_repr(&self.msg),
-            self.input
-        )
+        let loc = if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) };
+        format!("{{'type': '{}', 'loc': {loc}, 'msg': {}, 'input': {}}}", self.kind, py_repr(&self.msg), self.input)
     }
 }
 
@@ -80,11 +66,9 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     pub fn new(v: &'a Value, loc: &[&str]) -> Result<Fields<'a>, Issues> {
         match v {
-            Value::Object(obj) => Ok(Fields {
-                obj,
-                loc: loc.iter().map(|s| s.to_string()).collect(),
-                issues: Vec::new(),
-            }),
+            Value::Object(obj) => {
+                Ok(Fields { obj, loc: loc.iter().map(|s| s.to_string()).collect(), issues: Vec::new() })
+            }
             other => Err(vec![Issue::new(
                 "model_attributes_type",
                 loc,
@@ -216,7 +200,12 @@ impl<'a> Fields<'a> {
                     n.as_f64().map(|f| Some(f as i64))
                 }
                 Value::Number(_) => {
-                    self.issue("int_from_float", &[key], "Input should be a valid integer, got a number with a fractional part", v);
+                    self.issue(
+                        "int_from_float",
+                        &[key],
+                        "Input should be a valid integer, got a number with a fractional part",
+                        v,
+                    );
                     None
                 }
                 _ => {

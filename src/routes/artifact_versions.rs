@@ -79,14 +79,24 @@ async fn batch_create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -
     Ok(HttpResponse::Ok().json(created))
 }
 
-async fn get(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn get(
+    _: AuthUser,
+    req: HttpRequest,
+    path: Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, ID)?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let version = state.db.read(move |c| av::get(c, &id, hydrate)).await?;
     Ok(HttpResponse::Ok().json(version))
 }
 
-async fn update(user: AuthUser, path: Path<String>, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn update(
+    user: AuthUser,
+    path: Path<String>,
+    body: Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, ID)?;
     let upd = ArtifactVersionUpdate::parse(&json_body(&body)?)?;
     let version = state
@@ -99,7 +109,12 @@ async fn update(user: AuthUser, path: Path<String>, body: Bytes, state: web::Dat
     Ok(HttpResponse::Ok().json(version.ok_or_else(|| ApiError::internal("updated version vanished"))?))
 }
 
-async fn delete(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn delete(
+    _: AuthUser,
+    req: HttpRequest,
+    path: Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, ID)?;
     let pairs = query_pairs(&req)?;
     let delete_metadata = bool_param(&pairs, "delete_metadata", true)?;

@@ -40,7 +40,12 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
     Ok(HttpResponse::Ok().json(page))
 }
 
-async fn get(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn get(
+    _: AuthUser,
+    req: HttpRequest,
+    path: Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, "artifact_id")?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let artifact = state.db.read(move |c| artifacts::get(c, &id, hydrate)).await?;

@@ -73,9 +73,10 @@ async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Res
     if let Grant::ApiKey = grant_of(&form)? {
         return Err(ApiError::LoginFailed("Authentication error: error decoding API key".into()));
     }
-    let username = form.username.filter(|u| !u.is_empty()).ok_or_else(|| {
-        ApiError::Plain(StatusCode::BAD_REQUEST, "Invalid request: username is required.".into())
-    })?;
+    let username = form
+        .username
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| ApiError::Plain(StatusCode::BAD_REQUEST, "Invalid request: username is required.".into()))?;
     let pw = form.password.unwrap_or_default();
     let user = state
         .db
@@ -91,11 +92,8 @@ async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Res
         return Err(ApiError::LoginFailed(format!("Authentication error: user {} is not active", user.name)));
     }
     let (token, expires_in) = state.tokens.issue(&user.id);
-    let mut cookie = Cookie::build(state.cookie_name(), token.clone())
-        .http_only(true)
-        .path("/")
-        .same_site(SameSite::Lax)
-        .finish();
+    let mut cookie =
+        Cookie::build(state.cookie_name(), token.clone()).http_only(true).path("/").same_site(SameSite::Lax).finish();
     if let Some(secs) = expires_in {
         cookie.set_max_age(actix_web::cookie::time::Duration::seconds(secs as i64));
     }

@@ -23,8 +23,10 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
         .db
         .read(move |c| {
             let page = db::list::page_pks(c, "projects p", &PROJECTS, "1", vec![], &q)?;
-            let mut stmt = c.prepare_cached(&format!("SELECT {} FROM projects WHERE pk IN rarray(?1)", projects::COLUMNS))?;
-            let rows: Vec<_> = stmt.query_map([db::pk_array(&page.pks)], projects::from_row)?.collect::<Result<_, _>>()?;
+            let mut stmt =
+                c.prepare_cached(&format!("SELECT {} FROM projects WHERE pk IN rarray(?1)", projects::COLUMNS))?;
+            let rows: Vec<_> =
+                stmt.query_map([db::pk_array(&page.pks)], projects::from_row)?.collect::<Result<_, _>>()?;
             let hydrate = q.hydrate.unwrap_or(false);
             let items = page
                 .pks
@@ -44,7 +46,12 @@ async fn create(_: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<
     Ok(HttpResponse::Ok().json(project.to_response(true)))
 }
 
-async fn get(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn get(
+    _: AuthUser,
+    req: HttpRequest,
+    path: Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let key = path.into_inner();
     let project = state.db.read(move |c| projects::get(c, &key)).await?;

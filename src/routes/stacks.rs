@@ -36,7 +36,12 @@ async fn list_stacks(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) 
     Ok(HttpResponse::Ok().json(page))
 }
 
-async fn get_stack(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn get_stack(
+    _: AuthUser,
+    req: HttpRequest,
+    path: Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, "stack_id")?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let resp = state
@@ -64,7 +69,12 @@ async fn list_components(_: AuthUser, req: HttpRequest, state: web::Data<AppStat
     Ok(HttpResponse::Ok().json(page))
 }
 
-async fn get_component(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn get_component(
+    _: AuthUser,
+    req: HttpRequest,
+    path: Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, "component_id")?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let component = state.db.read(move |c| stacks::get_component(c, &id)).await?;

@@ -18,7 +18,11 @@ pub fn configure_api(cfg: &mut web::ServiceConfig) {
 }
 
 /// Responses for tags with their owner pks, in a fixed number of queries.
-fn responses(c: &Connection, found: Vec<(i64, Tag, Option<i64>)>, hydrate: bool) -> Result<Vec<TagResponse>, db::DbError> {
+fn responses(
+    c: &Connection,
+    found: Vec<(i64, Tag, Option<i64>)>,
+    hydrate: bool,
+) -> Result<Vec<TagResponse>, db::DbError> {
     let pks: Vec<i64> = found.iter().map(|t| t.0).collect();
     let owners: Vec<i64> = found.iter().filter_map(|t| t.2).collect();
     let counts = if hydrate { tags::tagged_counts(c, &pks)? } else { Default::default() };
@@ -46,7 +50,12 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
     Ok(HttpResponse::Ok().json(page))
 }
 
-async fn get(_: AuthUser, req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn get(
+    _: AuthUser,
+    req: HttpRequest,
+    path: Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let key = path.into_inner();
     let resp = state

@@ -1,0 +1,120 @@
+use crate::helpers::*;
+use reqwest::StatusCode;
+
+#[actix_web::test]
+async fn login_returns_a_bearer_token_that_authorises() {
+    let app = spawn_app().await;
+    let (status, body) = app.login("admin", PASSWORD).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["token_type"], "bearer");
+    assert!(body["expires_in"].is_null());
+    let (status, me) = app.get("/api/v1/current-user").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["name"], "admin");
+    assert_eq!(me["body"]["is_admin"], true);
+}
+
+#[actix_web::test]
+async fn wrong_password_and_unknown_user_look_the_same() {
+    let app = spawn_app().await;
+    let (s1, b1) = app.login("admin", "wrong").await;
+    let (s2, b2) = app.login("nobody", "wrong").await;
+    assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert_eq!(b1, b2);
+    assert_eq!(error_name(&b1), "CredentialsNotValid");
+}
+
+#[actix_web::test]
+async fn login_form_errors() {
+    let app = spawn_app().await;
+    let url = format!("{}/api/v1/login", app.base);
+    let empty = app.client.post(&url).form(&[("x", "y")]).send().await.unwrap();
+    assert_eq!(empty.status(), 400);
+    let json = app.client.post(&url).json(&serde_json::json!({"username": "admin"})).send().await.unwrap();
+    assert_eq!(json.status(), 400);
+    let grant = app
+        .client
+        .post(&url)
+        .form(&[("grant_type", "client_credentials"), ("username", "admin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(grant.status(), 400);
+    let key = app.client.post(&url).form(&[("password", "x")]).send().await.unwrap();
+    assert_eq!(key.status(), 401);
+}
+
+#[actix_web::test]
+async fn missing_token_gets_401_with_www_authenticate() {
+    let app = spawn_app().await;
+    for path in ["/api/v1/artifact_versions", "/api/v1/current-user", "/api/v1/projects", "/api/v1/stacks"] {
+        let resp = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(resp.status(), 401, "{path}");
+        assert_eq!(resp.headers()["www-authenticate"], "Bearer");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["detail"], "Not authenticated");
+    }
+    // Authentication comes before validation.
+    let resp = app.client.get(format!("{}/api/v1/artifact_versions/not-a-uuid", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+}
+
+#[actix_web::test]
+async fn bad_tokens_get_credentials_not_valid() {
+    let app = spawn_app().await;
+    for auth in ["Bearer garbage", "Bearer a.b.c", "Basic YWRtaW46eA=="] {
+        let resp = app
+            .client
+            .get(format!("{}/api/v1/current-user", app.base))
+            .header("Authorization", auth)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401, "{auth}");
+    }
+    // Lower-case scheme works.
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/current-user", app.base))
+        .header("Authorization", format!("bearer {}", app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+#[actix_web::test]
+async fn tokens_of_unknown_users_are_rejected() {
+    let app = spawn_app().await;
+    let (_, info) = app.get("/api/v1/info").await;
+    let server = info["id"].as_str().unwrap();
+    let claims =
+        serde_json::json!({"sub": "00000000-0000-0000-0000-000000000001", "iss": server, "aud": server, "iat": 1.0});
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    let resp = app.client.get(format!("{}/api/v1/current-user", app.base)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(body["detail"][1].as_str().unwrap().contains("error retrieving token account"));
+}
+
+#[actix_web::test]
+async fn expiring_tokens_report_expires_in() {
+    let app = spawn_with(|s| s.token_lifetime_minutes = 30).await;
+    let (_, body) = app.login("admin", PASSWORD).await;
+    assert_eq!(body["expires_in"], 1800);
+}
+
+#[actix_web::test]
+async fn the_login_cookie_authenticates_too() {
+    let app = spawn_app().await;
+    let (_, info) = app.get("/api/v1/info").await;
+    let cookie = format!("zenml-server-{}={}", info["id"].as_str().unwrap(), app.token);
+    let resp =
+        app.client.get(format!("{}/api/v1/current-user", app.base)).header("Cookie", cookie).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+}

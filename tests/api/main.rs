@@ -1,0 +1,8 @@
+//! Integration tests: the real application on a random port with a
+//! temporary data directory, driven over HTTP.
+
+mod artifact_versions;
+mod auth;
+mod errors;
+mod helpers;
+mod server;
