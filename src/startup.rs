@@ -77,6 +77,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
         settings: Arc::new(settings.clone()),
         server_id,
         auth_cache: AuthCache::default(),
+        login_slots: tokio::sync::Semaphore::new(1),
     });
     Ok(Prepared { state, generated_admin_password: generated })
 }

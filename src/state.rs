@@ -12,6 +12,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub server_id: Hex,
     pub auth_cache: AuthCache,
+    /// Password checks running at once (argon2 is CPU-bound: one at a time
+    /// leaves the other cores to everything else).
+    pub login_slots: tokio::sync::Semaphore,
 }
 
 impl AppState {

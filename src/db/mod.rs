@@ -14,6 +14,7 @@ pub mod tags;
 pub mod users;
 pub mod version_list;
 pub mod version_load;
+pub mod writer;
 
 use r2d2::{Pool, PooledConnection};
 use r2d2_sqlite::SqliteConnectionManager;
@@ -69,21 +70,21 @@ fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The connection pool.
+/// Pooled connections for reads; one writer thread for writes.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<SqliteConnectionManager>,
+    writer: writer::Writer,
 }
 
 impl Db {
     /// Open (creating if needed) and migrate the database at `path`.
     pub fn open(path: &Path, pool_size: u32) -> DbResult<Db> {
-        {
-            let mut conn = Connection::open(path)?;
-            conn.execute_batch("PRAGMA journal_mode = WAL;")?;
-            init_connection(&mut conn)?;
-            migrate::migrate(&mut conn)?;
-        }
+        let mut conn = Connection::open(path)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        init_connection(&mut conn)?;
+        migrate::migrate(&mut conn)?;
+        let writer = writer::Writer::start(conn).map_err(|e| DbError::Task(e.to_string()))?;
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .with_init(init_connection);
@@ -92,7 +93,7 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(30))
             .build(manager)?;
-        Ok(Db { pool })
+        Ok(Db { pool, writer })
     }
 
     /// A pooled connection, for synchronous callers (CLI, start-up, tests).
@@ -114,19 +115,15 @@ impl Db {
         .await
     }
 
-    /// Run `f` inside one `BEGIN IMMEDIATE` transaction: committed when `f`
-    /// succeeds, rolled back (nothing written) when it fails.
+    /// Run `f` in its own savepoint of an IMMEDIATE transaction on the writer
+    /// thread ([`writer`]): committed when `f` succeeds, rolled back (nothing
+    /// written) when it fails. Resolves once its group has committed.
     pub async fn write<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
     {
-        let pool = self.pool.clone();
-        run_blocking(move || {
-            let mut conn = pool.get()?;
-            write_sync(&mut conn, f)
-        })
-        .await
+        self.writer.write(f).await
     }
 
     /// Checkpoint the WAL and let SQLite refresh its statistics (at shutdown).

@@ -78,6 +78,7 @@ async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Res
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ApiError::Plain(StatusCode::BAD_REQUEST, "Invalid request: username is required.".into()))?;
     let pw = form.password.unwrap_or_default();
+    let _slot = state.login_slots.acquire().await.map_err(ApiError::internal)?;
     let user = state
         .db
         .read(move |c| {

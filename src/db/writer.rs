@@ -1,0 +1,154 @@
+//! Group commit: one writer thread owns the write connection. Concurrent
+//! write requests queue up; the writer opens one IMMEDIATE transaction, runs
+//! each request inside its own savepoint (a failing request is rolled back to
+//! its savepoint and never affects the others), commits once, and only then
+//! answers every request of the group. Without lock contention between
+//! pooled connections, and with one commit per group, writes scale with load.
+
+use super::{DbError, DbResult};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+
+/// How many queued requests one transaction takes at most.
+const MAX_GROUP: usize = 64;
+
+/// Runs inside the group transaction; returns what to do once the group's
+/// commit is known (`Ok` = committed).
+type Job = Box<dyn FnOnce(&Transaction) -> Completion + Send>;
+type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Start the writer thread on `conn` (already configured and migrated).
+    pub fn start(conn: Connection) -> std::io::Result<Writer> {
+        let (queue, jobs) = mpsc::channel::<Job>();
+        std::thread::Builder::new().name("trove-writer".into()).spawn(move || run(conn, jobs))?;
+        Ok(Writer { queue })
+    }
+
+    /// Queue `f`; resolves after the group containing it has committed.
+    pub async fn write<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
+    {
+        let (done, result) = tokio::sync::oneshot::channel::<DbResult<T>>();
+        let span = tracing::Span::current();
+        let job: Job = Box::new(move |tx| {
+            let outcome = span.in_scope(|| in_savepoint(tx, f));
+            Box::new(move |committed| {
+                let outcome = match committed {
+                    Ok(()) => outcome,
+                    Err(e) => outcome.and(Err(DbError::Task(format!("commit failed: {e}")))),
+                };
+                let _ = done.send(outcome);
+            })
+        });
+        self.queue.send(job).map_err(|_| DbError::Task("the writer thread has stopped".into()))?;
+        result.await.map_err(|_| DbError::Task("the writer thread dropped a request".into()))?
+    }
+}
+
+/// Run one request between `SAVEPOINT` and `RELEASE`, rolling back to the
+/// savepoint when it fails or panics.
+fn in_savepoint<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> DbResult<T>) -> DbResult<T> {
+    tx.execute_batch("SAVEPOINT request")?;
+    let result = catch_unwind(AssertUnwindSafe(|| f(tx)))
+        .unwrap_or_else(|_| Err(DbError::Task("a write request panicked".into())));
+    if result.is_err() {
+        tx.execute_batch("ROLLBACK TO request")?;
+    }
+    tx.execute_batch("RELEASE request")?;
+    result
+}
+
+fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => {
+                // Dropping the group's jobs fails each of their requests.
+                tracing::error!(error = %e, "cannot begin a write transaction");
+                continue;
+            }
+        };
+        let completions: Vec<Completion> = group.into_iter().map(|job| job(&tx)).collect();
+        let committed = tx.commit().map_err(|e| e.to_string());
+        if let Err(e) = &committed {
+            tracing::error!(error = %e, "group commit failed");
+        }
+        for complete in completions {
+            complete(committed.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer() -> (tempfile::TempDir, Writer) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
+        (dir, Writer::start(conn).unwrap())
+    }
+
+    #[actix_web::test]
+    async fn a_failing_request_does_not_affect_its_group() {
+        let (dir, w) = writer();
+        let mut handles = Vec::new();
+        for x in [1, 2, 2, 3] {
+            let w = w.clone();
+            handles.push(actix_web::rt::spawn(async move {
+                w.write(move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?)).await
+            }));
+        }
+        let mut ok = 0;
+        for h in handles {
+            if h.await.unwrap().is_ok() {
+                ok += 1;
+            }
+        }
+        assert_eq!(ok, 3, "exactly the duplicate fails");
+        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        let n: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 3);
+    }
+
+    #[actix_web::test]
+    async fn a_failed_request_leaves_no_partial_rows() {
+        let (dir, w) = writer();
+        let r: DbResult<()> = w
+            .write(|tx| {
+                tx.execute("INSERT INTO t (x) VALUES (10)", [])?;
+                Err(DbError::Invalid("nope".into()))
+            })
+            .await;
+        assert!(r.is_err());
+        let panicked: DbResult<()> = w
+            .write(|tx| {
+                tx.execute("INSERT INTO t (x) VALUES (11)", [])?;
+                panic!("boom")
+            })
+            .await;
+        assert!(panicked.is_err());
+        w.write(|tx| Ok(tx.execute("INSERT INTO t (x) VALUES (12)", [])?)).await.unwrap();
+        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        let xs: Vec<i64> =
+            conn.prepare("SELECT x FROM t").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(xs, vec![12]);
+    }
+}
