@@ -14,8 +14,41 @@ pub struct PkPage {
     pub total_pages: u64,
 }
 
-/// `table alias` is e.g. `"artifact_versions av"`; `scope` is an SQL condition
-/// on that alias that is always AND-ed (project, scope_user), with its params.
+/// The SQL of one list request: the count and the page query with their
+/// shared parameters (also used by the query-plan test).
+pub struct ListSql {
+    pub count: String,
+    pub page: String,
+    pub params: Vec<Value>,
+}
+
+/// `from` is `"<table> <alias>"`, e.g. `"artifact_versions av"`; `scope` is an
+/// SQL condition on that alias that is always AND-ed (project, scope_user).
+pub fn list_sql(
+    from: &str,
+    spec: &ResourceSpec,
+    scope: &str,
+    scope_params: Vec<Value>,
+    q: &ListQuery,
+) -> DbResult<ListSql> {
+    let cond = q.where_sql(spec)?;
+    let alias = from.rsplit(' ').next().unwrap_or(from);
+    let mut params = scope_params;
+    params.extend(cond.params);
+    let where_sql = format!("({scope}) AND ({})", cond.sql);
+    Ok(ListSql {
+        count: format!("SELECT count(*) FROM {from} WHERE {where_sql}"),
+        page: format!(
+            "SELECT {alias}.pk FROM {from} WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
+            q.order_sql(spec),
+            q.size,
+            q.offset()
+        ),
+        params,
+    })
+}
+
+/// Count the matching rows, check the page number, select one page of keys.
 pub fn page_pks(
     conn: &Connection,
     from: &str,
@@ -24,26 +57,12 @@ pub fn page_pks(
     scope_params: Vec<Value>,
     q: &ListQuery,
 ) -> DbResult<PkPage> {
-    let cond = q.where_sql(spec)?;
-    let alias = from.rsplit(' ').next().unwrap_or(from);
-    let mut params = scope_params;
-    params.extend(cond.params);
-    let where_sql = format!("({scope}) AND ({})", cond.sql);
-
-    let count_sql = format!("SELECT count(*) FROM {from} WHERE {where_sql}");
-    let total: i64 =
-        conn.prepare_cached(&count_sql)?.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+    let sql = list_sql(from, spec, scope, scope_params, q)?;
+    let params = rusqlite::params_from_iter(sql.params.iter());
+    let total: i64 = conn.prepare_cached(&sql.count)?.query_row(params.clone(), |r| r.get(0))?;
     let total = total as u64;
     let total_pages = filter::check_page(q, total)?;
-
-    let page_sql = format!(
-        "SELECT {alias}.pk FROM {from} WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
-        q.order_sql(spec),
-        q.size,
-        q.offset()
-    );
-    let mut stmt = conn.prepare_cached(&page_sql)?;
-    let pks =
-        stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+    let mut stmt = conn.prepare_cached(&sql.page)?;
+    let pks = stmt.query_map(params, |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
     Ok(PkPage { pks, total, total_pages })
 }

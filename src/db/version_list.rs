@@ -8,7 +8,10 @@ use crate::models::Page;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-pub fn list(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactVersionResponse>> {
+pub const FROM: &str = "artifact_versions av";
+
+/// The always-AND-ed scope of a version list: its project and `scope_user`.
+pub fn scope(conn: &Connection, q: &ListQuery) -> DbResult<(String, Vec<Value>)> {
     let project = match &q.project {
         Some(p) => projects::get(conn, p)?,
         None => projects::default_project(conn)?,
@@ -19,7 +22,12 @@ pub fn list(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactVersionRe
         scope.push_str(" AND av.user_pk IN (SELECT pk FROM users WHERE id = ?)");
         params.push(Value::Text(user.simple().to_string()));
     }
-    let page = list::page_pks(conn, "artifact_versions av", &ARTIFACT_VERSIONS, &scope, params, q)?;
+    Ok((scope, params))
+}
+
+pub fn list(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactVersionResponse>> {
+    let (scope, params) = scope(conn, q)?;
+    let page = list::page_pks(conn, FROM, &ARTIFACT_VERSIONS, &scope, params, q)?;
     let items = version_load::load(conn, &page.pks, q.hydrate.unwrap_or(false))?;
     Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
 }

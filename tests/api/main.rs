@@ -5,4 +5,5 @@ mod artifact_versions;
 mod auth;
 mod errors;
 mod helpers;
+mod queries;
 mod server;

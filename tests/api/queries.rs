@@ -1,0 +1,117 @@
+//! Storage guarantees: a page costs a fixed number of statements whatever its
+//! size, and the main list queries never scan the versions table.
+
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use trove::config::Settings;
+use trove::db::{self, artifact_versions, list, version_list, Db};
+use trove::filter::{self, ARTIFACT_VERSIONS};
+use trove::models::artifact_version::ArtifactVersionRequest;
+
+static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+
+fn count_statement(_: &str) {
+    STATEMENTS.fetch_add(1, Ordering::SeqCst);
+}
+
+/// A prepared database with `n` versions over 3 artifacts, each with 2 tags,
+/// 3 metadata keys and a visualization.
+fn seeded(n: usize) -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        admin_password: Some("pw-for-tests".into()),
+        jwt_secret: Some("secret-for-tests-0123".into()),
+        ..Settings::default()
+    };
+    let prepared = trove::startup::prepare(&settings).unwrap();
+    let db = prepared.state.db.clone();
+    let mut conn = db.conn().unwrap();
+    let project = db::projects::default_project(&conn).unwrap().id.hyphenated();
+    db::write_sync(&mut conn, |tx| {
+        for i in 0..n {
+            let body = json!({
+                "project": project, "artifact_name": format!("art{}", i % 3), "type": "DataArtifact",
+                "uri": format!("/d/{i}"), "save_type": "manual", "materializer": "m.M", "data_type": "builtins.int",
+                "tags": [format!("t{}", i % 5), "common"], "metadata": {"a": i, "b": "x", "c": [1, 2]},
+                "visualizations": [{"type": "csv", "uri": "/v.csv"}],
+            });
+            let req = ArtifactVersionRequest::parse(&body, &["body"]).unwrap();
+            artifact_versions::create(tx, &req, 1)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    (dir, db)
+}
+
+fn query(params: &[(&str, &str)]) -> filter::ListQuery {
+    let pairs: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    filter::parse(&ARTIFACT_VERSIONS, &pairs).unwrap()
+}
+
+#[test]
+fn a_page_costs_the_same_statements_for_1_or_100_items() {
+    let (_dir, db) = seeded(120);
+    let mut conn = db.conn().unwrap();
+    let mut statements_for = |size: &str, hydrate: &str| {
+        let q = query(&[("size", size), ("hydrate", hydrate), ("sort_by", "desc:created")]);
+        conn.trace(Some(count_statement));
+        STATEMENTS.store(0, Ordering::SeqCst);
+        let page = version_list::list(&conn, &q).unwrap();
+        conn.trace(None);
+        assert_eq!(page.items.len(), size.parse::<usize>().unwrap());
+        assert!(page.items.iter().all(|v| v.resources.as_ref().unwrap().tags.len() == 2));
+        STATEMENTS.load(Ordering::SeqCst)
+    };
+    let (one, hundred) = (statements_for("1", "false"), statements_for("100", "false"));
+    assert_eq!(one, hundred, "unhydrated page: {one} statements for 1 item, {hundred} for 100");
+    assert!(one <= 6, "{one} statements");
+    let (one, hundred) = (statements_for("1", "true"), statements_for("100", "true"));
+    assert_eq!(one, hundred, "hydrated page: {one} statements for 1 item, {hundred} for 100");
+    assert!(one <= 8, "{one} statements");
+}
+
+/// `EXPLAIN QUERY PLAN` of a list request's count and page queries.
+fn plans(conn: &rusqlite::Connection, params: &[(&str, &str)]) -> Vec<String> {
+    let q = query(params);
+    let (scope, scope_params) = version_list::scope(conn, &q).unwrap();
+    let sql = list::list_sql(version_list::FROM, &ARTIFACT_VERSIONS, &scope, scope_params, &q).unwrap();
+    [sql.count, sql.page]
+        .iter()
+        .map(|s| {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {s}")).unwrap();
+            let rows =
+                stmt.query_map(rusqlite::params_from_iter(sql.params.iter()), |r| r.get::<_, String>(3)).unwrap();
+            rows.map(Result::unwrap).collect::<Vec<_>>().join(" | ")
+        })
+        .collect()
+}
+
+#[test]
+fn main_list_queries_never_scan_the_versions_table() {
+    let (_dir, db) = seeded(30);
+    let conn = db.conn().unwrap();
+    let cases: &[&[(&str, &str)]] = &[
+        &[],
+        &[("sort_by", "desc:created"), ("size", "1")],
+        &[("page", "2"), ("size", "5")],
+        &[("artifact", "art1")],
+        &[("artifact", "art1"), ("sort_by", "desc:created"), ("size", "1"), ("version", "3")],
+        &[("tags", "t1")],
+        &[("artifact", "art1"), ("tags", "common")],
+        &[("id", "startswith:0a")],
+        &[("user", "admin")],
+        &[("created", "gte:2020-01-01 00:00:00")],
+        &[("uri", "/d/7")],
+        &[("only_unused", "True"), ("id", "0a0a0a0a-0000-0000-0000-000000000000")],
+    ];
+    for params in cases {
+        for plan in plans(&conn, params) {
+            let full_scan = plan.split(" | ").any(|step| {
+                (step.starts_with("SCAN av") || step.starts_with("SCAN artifact_versions")) && !step.contains("INDEX")
+            });
+            assert!(!full_scan, "{params:?} scans the versions table: {plan}");
+        }
+    }
+}
