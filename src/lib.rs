@@ -27,7 +27,6 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
-#[path = "../../scratch/filter_stub.rs"]
 pub mod filter;
 pub mod models;
 pub mod routes;

@@ -19,7 +19,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
     let page = state
         .db
         .read(move |c| {
-            let page = db::list::page_pks(c, "users u", &USERS, "1", vec![], &q)?;
+            let page = db::list::page_pks(c, "users u", &USERS, "u.is_service_account = 0", vec![], &q)?;
             let found = users::by_pks(c, &page.pks)?;
             let hydrate = q.hydrate.unwrap_or(false);
             let items = page.pks.iter().filter_map(|pk| found.get(pk)).map(|u| u.to_response(hydrate)).collect();

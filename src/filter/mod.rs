@@ -1,0 +1,50 @@
+//! List filtering, sorting and pagination of ZenML 0.98 list endpoints.
+//!
+//! [`parse`] turns a list endpoint's raw query parameters into a typed
+//! [`ListQuery`] (never touching the DB); [`ListQuery::where_sql`] and
+//! [`ListQuery::order_sql`] compile it, through a per-resource allow-list
+//! ([`ResourceSpec`]: [`ARTIFACT_VERSIONS`], [`ARTIFACTS`], [`TAGS`],
+//! [`USERS`], [`PROJECTS`], [`STACKS`], [`COMPONENTS`]), into a WHERE
+//! condition with `?` placeholders and an ORDER BY clause; [`check_page`]
+//! does the page arithmetic. User input never becomes SQL text: values are
+//! bound parameters, columns come from the static tables.
+//!
+//! Behaviour follows `/work/shared/spec/filtering.md` and the reference
+//! server (`zenml.models.v2.base.filter`), including its quirks: unescaped
+//! `LIKE` wildcards, numeric comparison of text columns through
+//! `CAST(col AS REAL)` (zero never matches), lenient Python parsing of ints,
+//! floats, UUIDs and `%Y-%m-%d %H:%M:%S` datetimes, and which errors are a
+//! 422 at parse time versus a 400/422 while building the query.
+//!
+//! Typical use (tables aliased as in the spec, e.g. `artifact_versions av`):
+//!
+//! ```ignore
+//! let q = filter::parse(&filter::ARTIFACT_VERSIONS, &pairs)?;
+//! // resolve q.project / q.scope_user, then:
+//! let w = q.where_sql(&filter::ARTIFACT_VERSIONS)?;
+//! let total = count("… WHERE av.project_pk = ? AND <w.sql>");
+//! let total_pages = filter::check_page(&q, total)?;
+//! let sql = format!("… ORDER BY {} LIMIT ? OFFSET ?", q.order_sql(&filter::ARTIFACT_VERSIONS));
+//! ```
+
+mod compile;
+mod error;
+mod params;
+mod py;
+mod query;
+mod resources;
+mod resources_more;
+mod strptime;
+mod terms;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+pub use compile::{CmpOp, Expr, Pred, SqlFragment};
+pub use error::FilterError;
+pub use params::{Logical, Sort};
+pub use query::{check_page, parse, Condition, ListQuery, MAX_PAGE_SIZE};
+pub use resources::{Column, Param, ParamKind, Relation, ResourceSpec, SortKey, Tie, ARTIFACTS, ARTIFACT_VERSIONS};
+pub use resources_more::{COMPONENTS, PROJECTS, STACKS, TAGS, USERS};
+pub use value::{Op, Val};
