@@ -5,5 +5,6 @@ mod artifact_versions;
 mod auth;
 mod errors;
 mod helpers;
+mod listing;
 mod queries;
 mod server;

@@ -1,0 +1,1 @@
+//! HTTP tests of the list language (filters, sorting, paging, and/or).
