@@ -22,7 +22,7 @@ pub const FLAVORS: &[Flavor] = &[
         name: "local",
         display_name: "Local",
         source: "zenml.artifact_stores.local_artifact_store.LocalArtifactStoreFlavor",
-        id: "7b5aede8934144e883884f5912e39baf8",
+        id: "7b5aede8934144e88384f5912e39baf8",
     },
     Flavor {
         component_type: "orchestrator",
@@ -37,7 +37,7 @@ fn logo_url(component_type: &str, flavor: &str) -> String {
     format!("https://public-flavor-logos.s3.eu-central-1.amazonaws.com/{component_type}/{flavor}.svg")
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FlavorBody {
     pub created: Ts,
     pub updated: Ts,
@@ -53,7 +53,7 @@ pub struct FlavorBody {
 
 pub type FlavorResponse = Entity<FlavorBody, Nothing, Nothing>;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ComponentBody {
     pub created: Ts,
     pub updated: Ts,
@@ -65,19 +65,26 @@ pub struct ComponentBody {
     pub logo_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ComponentMetadata {
+    #[schema(value_type = Object)]
     pub configuration: Value,
+    #[schema(value_type = Object)]
     pub environment: Map<String, Value>,
+    #[schema(value_type = Vec<Object>)]
     pub secrets: Vec<Value>,
+    #[schema(value_type = Object, nullable)]
     pub labels: Option<Map<String, Value>>,
     pub connector_resource_id: Option<String>,
+    #[schema(value_type = Object, nullable)]
     pub connector: Option<Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ComponentResources {
+    #[schema(value_type = Object, nullable)]
     pub user: Option<Value>,
+    #[schema(inline)]
     pub flavor: FlavorResponse,
 }
 
@@ -143,25 +150,30 @@ impl Component {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StackBody {
     pub created: Ts,
     pub updated: Ts,
     pub user_id: Option<Hex>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StackMetadata {
+    #[schema(inline)]
     pub components: BTreeMap<String, Vec<ComponentResponse>>,
     pub description: String,
     pub stack_spec_path: Option<String>,
+    #[schema(value_type = Object)]
     pub environment: Map<String, Value>,
+    #[schema(value_type = Vec<Object>)]
     pub secrets: Vec<Value>,
+    #[schema(value_type = Object)]
     pub labels: Map<String, Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StackResources {
+    #[schema(value_type = Object, nullable)]
     pub user: Option<Value>,
 }
 
@@ -196,5 +208,17 @@ impl Stack {
             }
         });
         Entity::named(self.id.clone(), self.name.clone(), body, metadata, Some(StackResources { user: None }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flavor_ids_are_uuids() {
+        for f in FLAVORS {
+            assert_eq!(Hex::parse(f.id).map(|h| h.0), Some(f.id.to_string()), "{}", f.source);
+        }
     }
 }
