@@ -11,6 +11,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
+use utoipa_actix_web::AppExt;
 
 /// Everything the server needs, opened and migrated.
 pub struct Prepared {
@@ -94,7 +95,25 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    App::new().app_data(state).wrap(from_fn(crate::telemetry::log_request)).configure(routes::configure)
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(routes::openapi_base())
+        .app_data(state)
+        .app_data(web::PayloadConfig::new(routes::MAX_BODY_BYTES))
+        .configure(routes::configure)
+        .split_for_parts();
+    let doc = web::Data::new(OpenApiJson(api.to_json().unwrap_or_default()));
+    app.app_data(doc)
+        .route("/openapi.json", web::get().to(openapi_json))
+        .default_service(web::to(routes::not_found))
+        .wrap(from_fn(crate::telemetry::log_request))
+}
+
+/// The generated OpenAPI document, rendered once per worker.
+struct OpenApiJson(String);
+
+async fn openapi_json(doc: web::Data<OpenApiJson>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
 }
 
 /// A bound, not yet running server.

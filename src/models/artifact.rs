@@ -6,7 +6,7 @@ use super::user::UserResponse;
 use super::{Entity, Hex, Nothing, Ts};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactBody {
     pub created: Ts,
     pub updated: Ts,
@@ -14,14 +14,16 @@ pub struct ArtifactBody {
     pub project_id: Hex,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactMetadata {
     pub has_custom_name: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactResources {
+    #[schema(inline)]
     pub user: Option<UserResponse>,
+    #[schema(inline)]
     pub tags: Vec<TagResponse>,
     pub latest_version_name: Option<String>,
     pub latest_version_id: Option<Hex>,

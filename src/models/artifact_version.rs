@@ -353,18 +353,21 @@ impl ArtifactVersionUpdate {
 
 // ---------------------------------------------------------------- responses
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactVersionBody {
     pub created: Ts,
     pub updated: Ts,
     pub user_id: Option<Hex>,
     pub project_id: Hex,
+    #[schema(inline)]
     pub artifact: ArtifactNested,
     pub version: String,
     pub uri: String,
     #[serde(rename = "type")]
     pub artifact_type: String,
+    #[schema(value_type = Object)]
     pub materializer: Box<RawValue>,
+    #[schema(value_type = Object)]
     pub data_type: Box<RawValue>,
     pub save_type: String,
     pub artifact_store_id: Option<Hex>,
@@ -372,7 +375,7 @@ pub struct ArtifactVersionBody {
     pub item_count: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VisualizationBody {
     pub created: Ts,
     pub updated: Ts,
@@ -387,6 +390,13 @@ pub type VisualizationResponse = Entity<VisualizationBody, Nothing, Nothing>;
 #[derive(Debug, Clone, Default)]
 pub struct RunMetadata(pub Vec<(String, Box<RawValue>)>);
 
+impl utoipa::PartialSchema for RunMetadata {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new().description(Some("key → JSON value")).into()
+    }
+}
+impl utoipa::ToSchema for RunMetadata {}
+
 impl Serialize for RunMetadata {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
@@ -397,15 +407,18 @@ impl Serialize for RunMetadata {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactVersionMetadata {
+    #[schema(inline)]
     pub visualizations: Vec<VisualizationResponse>,
     pub run_metadata: RunMetadata,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactVersionResources {
+    #[schema(inline)]
     pub user: Option<UserResponse>,
+    #[schema(inline)]
     pub tags: Vec<TagResponse>,
     pub producer_step_run_id: Option<Hex>,
     pub producer_pipeline_run_id: Option<Hex>,

@@ -90,7 +90,7 @@ impl Serialize for Hex {
 }
 
 /// The envelope every ZenML response object shares.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Entity<B, M, R> {
     pub body: B,
     pub metadata: Option<M>,
@@ -108,7 +108,32 @@ impl<B, M, R> Entity<B, M, R> {
 }
 
 /// `metadata`/`resources` slot that is always `null`.
-pub type Nothing = Option<()>;
+pub type Nothing = Empty;
+
+/// The (never present) content of a [`Nothing`] slot.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Empty {}
+
+impl utoipa::PartialSchema for Ts {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime)))
+            .description(Some("naive UTC, e.g. 2026-11-28T09:54:24.864662"))
+            .into()
+    }
+}
+impl utoipa::ToSchema for Ts {}
+
+impl utoipa::PartialSchema for Hex {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::Custom("uuid".into())))
+            .into()
+    }
+}
+impl utoipa::ToSchema for Hex {}
 
 #[cfg(test)]
 mod tests {

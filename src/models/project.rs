@@ -4,16 +4,17 @@ use super::validate::{Fields, Issues};
 use super::{Entity, Hex, Nothing, Ts};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProjectBody {
     pub created: Ts,
     pub updated: Ts,
     pub display_name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProjectMetadata {
     pub description: String,
+    #[schema(value_type = Object)]
     pub project_metadata: serde_json::Map<String, serde_json::Value>,
 }
 

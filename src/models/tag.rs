@@ -8,7 +8,7 @@ use serde::Serialize;
 pub const TAG_COLORS: &[&str] =
     &["grey", "purple", "red", "green", "yellow", "orange", "lime", "teal", "turquoise", "magenta", "blue"];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TagBody {
     pub created: Ts,
     pub updated: Ts,
@@ -17,13 +17,14 @@ pub struct TagBody {
     pub exclusive: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TagMetadata {
     pub tagged_count: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TagResources {
+    #[schema(inline)]
     pub user: Option<UserResponse>,
 }
 

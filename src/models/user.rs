@@ -3,7 +3,7 @@
 use super::{Entity, Hex, Nothing, Ts};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserBody {
     pub created: Ts,
     pub updated: Ts,
@@ -17,12 +17,14 @@ pub struct UserBody {
     pub avatar_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserMetadata {
     pub password_changed_at: Option<Ts>,
     pub email: Option<String>,
     pub external_user_id: Option<Hex>,
+    #[schema(value_type = Object)]
     pub user_metadata: serde_json::Map<String, serde_json::Value>,
+    #[schema(value_type = Object)]
     pub oidc_claims: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -10,27 +10,26 @@ use crate::models::artifact_version::{ArtifactVersionRequest, ArtifactVersionUpd
 use crate::models::validate::Invalid;
 use crate::state::AppState;
 use actix_web::web::{Bytes, Path};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde_json::Value;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 const ID: &str = "artifact_version_id";
 
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/artifact_versions", web::get().to(list))
-        .route("/artifact_versions", web::post().to(create))
-        .route("/artifact_versions", web::delete().to(prune))
-        .route("/artifact_versions/batch", web::post().to(batch_create))
-        .route("/artifact_versions/{artifact_version_id}", web::get().to(get))
-        .route("/artifact_versions/{artifact_version_id}", web::put().to(update))
-        .route("/artifact_versions/{artifact_version_id}", web::delete().to(delete));
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(create).service(prune).service(batch_create).service(get).service(update).service(delete);
 }
 
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_list", summary = "List artifact versions (ZenML filter language)", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::artifact_version::ArtifactVersionResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[get("/artifact_versions")]
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&ARTIFACT_VERSIONS, &query_pairs(&req)?)?;
     let page = state.db.read(move |c| version_list::list(c, &q)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_create", summary = "Create an artifact version", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "an artifact-version create body (spec §6.1)"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[post("/artifact_versions")]
 async fn create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let request = ArtifactVersionRequest::parse(&json_body(&body)?, &["body"])?;
     let created = state
@@ -44,6 +43,8 @@ async fn create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Resu
 }
 
 /// All items are validated first and created in one transaction: all or nothing.
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_batch_create", summary = "Create several versions, all or nothing", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "`{\"add_tags\": [...], \"remove_tags\": [...]}`"), request_body(content = serde_json::Value, content_type = "application/json", description = "a JSON array of create bodies"), responses((status = 200, body = inline(Vec<crate::models::artifact_version::ArtifactVersionResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[post("/artifact_versions/batch")]
 async fn batch_create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let Value::Array(items) = json_body(&body)? else {
         return Err(ApiError::validation(Issue::new("list_type", &["body"], "Input should be a valid list", "{...}")));
@@ -79,6 +80,8 @@ async fn batch_create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -
     Ok(HttpResponse::Ok().json(created))
 }
 
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_get", summary = "Get an artifact version", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[get("/artifact_versions/{artifact_version_id}")]
 async fn get(
     _: AuthUser,
     req: HttpRequest,
@@ -91,6 +94,8 @@ async fn get(
     Ok(HttpResponse::Ok().json(version))
 }
 
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_update", summary = "Add and remove tags", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{add_tags: [...], remove_tags: [...]}"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[put("/artifact_versions/{artifact_version_id}")]
 async fn update(
     user: AuthUser,
     path: Path<String>,
@@ -109,6 +114,8 @@ async fn update(
     Ok(HttpResponse::Ok().json(version.ok_or_else(|| ApiError::internal("updated version vanished"))?))
 }
 
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_delete", summary = "Delete an artifact version (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[delete("/artifact_versions/{artifact_version_id}")]
 async fn delete(
     _: AuthUser,
     req: HttpRequest,
@@ -124,6 +131,8 @@ async fn delete(
 }
 
 /// `DELETE /api/v1/artifact_versions?project_name_or_id=…&only_versions=…`
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_prune", summary = "Delete the unused versions of a project (query: project_name_or_id, only_versions)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[delete("/artifact_versions")]
 async fn prune(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pairs = query_pairs(&req)?;
     let only_versions = bool_param(&pairs, "only_versions", true)?;

@@ -8,15 +8,16 @@ use crate::filter::{self, ARTIFACTS};
 use crate::models::Page;
 use crate::state::AppState;
 use actix_web::web::Path;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, web, HttpRequest, HttpResponse};
 use rusqlite::types::Value;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/artifacts", web::get().to(list))
-        .route("/artifacts/{artifact_id}", web::get().to(get))
-        .route("/artifacts/{artifact_id}", web::delete().to(delete));
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(get).service(delete);
 }
 
+#[utoipa::path(tag = "artifacts", operation_id = "artifacts_list", summary = "List artifacts", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::artifact::ArtifactResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[get("/artifacts")]
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&ARTIFACTS, &query_pairs(&req)?)?;
     let page = state
@@ -40,6 +41,8 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(tag = "artifacts", operation_id = "artifacts_get", summary = "Get an artifact", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::artifact::ArtifactResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[get("/artifacts/{artifact_id}")]
 async fn get(
     _: AuthUser,
     req: HttpRequest,
@@ -52,6 +55,8 @@ async fn get(
     Ok(HttpResponse::Ok().json(artifact))
 }
 
+#[utoipa::path(tag = "artifacts", operation_id = "artifacts_delete", summary = "Delete an artifact and its versions (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[delete("/artifacts/{artifact_id}")]
 async fn delete(_: AuthUser, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, "artifact_id")?;
     state.db.write(move |tx| artifacts::delete(tx, &id)).await?;

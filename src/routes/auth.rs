@@ -6,13 +6,12 @@ use crate::state::AppState;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::web::Bytes;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::post().to(login))
-        .route("/logout", web::get().to(logout))
-        .route("/current-user", web::get().to(current_user));
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(login).service(logout).service(current_user);
 }
 
 /// The login form; every field optional, unknown fields ignored.
@@ -68,6 +67,8 @@ fn read_form(req: &HttpRequest, body: &Bytes) -> Result<LoginForm, ApiError> {
     Ok(serde_urlencoded::from_bytes(body).unwrap_or_default())
 }
 
+#[utoipa::path(tag = "auth", operation_id = "auth_login", summary = "OAuth2 password grant (form: grant_type, username, password)", request_body(content = serde_json::Value, content_type = "application/x-www-form-urlencoded", description = "form: grant_type, username, password"), responses((status = 200, body = serde_json::Value)))]
+#[post("/login")]
 async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let form = read_form(&req, &body)?;
     if let Grant::ApiKey = grant_of(&form)? {
@@ -111,12 +112,16 @@ async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Res
     }))
 }
 
+#[utoipa::path(tag = "auth", operation_id = "auth_logout", summary = "Clear the session cookie (tokens are stateless)", responses((status = 200, body = serde_json::Value)))]
+#[get("/logout")]
 async fn logout(state: web::Data<AppState>) -> HttpResponse {
     let mut cookie = Cookie::build(state.cookie_name(), "").path("/").finish();
     cookie.make_removal();
     HttpResponse::Ok().cookie(cookie).json(serde_json::Value::Null)
 }
 
+#[utoipa::path(tag = "auth", operation_id = "auth_current_user", summary = "The authenticated user", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::user::UserResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[get("/current-user")]
 async fn current_user(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let u = state.db.read(move |c| crate::db::users::get_by_pk(c, user.pk)).await?;
     Ok(HttpResponse::Ok().json(u.to_response(true)))

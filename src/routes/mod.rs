@@ -1,5 +1,6 @@
 //! HTTP routes. `configure` mounts `/health`, `/ready` and everything under
-//! `/api/v1`; each resource module adds its own routes.
+//! `/api/v1`; each resource module registers its annotated handlers as
+//! services, so each is in the generated OpenAPI document (`/openapi.json`).
 
 pub mod artifact_versions;
 pub mod artifacts;
@@ -11,30 +12,70 @@ pub mod stacks;
 pub mod tags;
 pub mod users;
 
-use crate::error::ApiError;
-use actix_web::web;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Largest accepted request body (batch creates can be large).
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-        .app_data(web::PathConfig::default().error_handler(|e, _| ApiError::internal(e).into()))
-        .configure(server::configure)
-        .service(
-            web::scope("/api/v1")
-                .configure(server::configure_api)
-                .configure(auth::configure_api)
-                .configure(projects::configure_api)
-                .configure(artifact_versions::configure_api)
-                .configure(artifacts::configure_api)
-                .configure(users::configure_api)
-                .configure(stacks::configure_api)
-                .configure(tags::configure_api),
-        )
-        .default_service(web::to(not_found));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.configure(server::configure).service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(server::configure_api)
+            .configure(auth::configure_api)
+            .configure(projects::configure_api)
+            .configure(artifact_versions::configure_api)
+            .configure(artifacts::configure_api)
+            .configure(users::configure_api)
+            .configure(stacks::configure_api)
+            .configure(tags::configure_api),
+    );
 }
 
-async fn not_found() -> actix_web::HttpResponse {
+/// The document's header: title, version, bearer security scheme; the
+/// paths and schemas are collected from the registered handlers.
+pub fn openapi_base() -> utoipa::openapi::OpenApi {
+    use crate::models::{artifact as a, artifact_version as av, project as p, stack as s, tag as t, user as u};
+    #[derive(utoipa::OpenApi)]
+    #[openapi(components(schemas(
+        av::ArtifactVersionBody,
+        av::ArtifactVersionMetadata,
+        av::ArtifactVersionResources,
+        av::VisualizationBody,
+        av::RunMetadata,
+        a::ArtifactBody,
+        a::ArtifactMetadata,
+        a::ArtifactResources,
+        t::TagBody,
+        t::TagMetadata,
+        t::TagResources,
+        u::UserBody,
+        u::UserMetadata,
+        p::ProjectBody,
+        p::ProjectMetadata,
+        s::ComponentBody,
+        s::ComponentMetadata,
+        s::ComponentResources,
+        s::FlavorBody,
+        s::StackBody,
+        s::StackMetadata,
+        s::StackResources,
+        crate::models::Empty,
+        crate::models::Hex,
+        crate::models::Ts
+    )))]
+    struct Schemas;
+    let mut doc = <Schemas as utoipa::OpenApi>::openapi();
+    doc.info = utoipa::openapi::InfoBuilder::new()
+        .title("trove")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some("ZenML 0.98 artifact-version REST API served from SQLite"))
+        .build();
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    doc
+}
+
+pub async fn not_found() -> actix_web::HttpResponse {
     actix_web::HttpResponse::NotFound().json(serde_json::json!({ "detail": "Not Found" }))
 }

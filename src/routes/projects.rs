@@ -9,14 +9,15 @@ use crate::models::project::ProjectRequest;
 use crate::models::Page;
 use crate::state::AppState;
 use actix_web::web::{Bytes, Path};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/projects", web::get().to(list))
-        .route("/projects", web::post().to(create))
-        .route("/projects/{project_name_or_id}", web::get().to(get));
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(create).service(get);
 }
 
+#[utoipa::path(tag = "projects", operation_id = "projects_list", summary = "List projects", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "`{\"name\", \"display_name\", \"description\"}`"), responses((status = 200, body = inline(crate::models::Page<crate::models::project::ProjectResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[get("/projects")]
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&PROJECTS, &query_pairs(&req)?)?;
     let page = state
@@ -40,12 +41,16 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(tag = "projects", operation_id = "projects_create", summary = "Create a project", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{name, display_name, description}"), responses((status = 200, body = inline(crate::models::project::ProjectResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[post("/projects")]
 async fn create(_: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let req = ProjectRequest::parse(&json_body(&body)?).map_err(ApiError::Validation)?;
     let project = state.db.write(move |tx| projects::insert(tx, &req)).await?;
     Ok(HttpResponse::Ok().json(project.to_response(true)))
 }
 
+#[utoipa::path(tag = "projects", operation_id = "projects_get", summary = "Get a project by name or id", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::project::ProjectResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[get("/projects/{project_name_or_id}")]
 async fn get(
     _: AuthUser,
     req: HttpRequest,

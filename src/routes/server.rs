@@ -2,24 +2,35 @@
 
 use crate::models::Ts;
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The ZenML version trove speaks (the client warns on a mismatch).
 pub const ZENML_VERSION: &str = "0.98.0";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health)).route("/ready", web::get().to(health));
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health).service(ready);
 }
 
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/info", web::get().to(info)).route("/version", web::get().to(version));
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(info).service(version);
 }
 
+#[utoipa::path(tag = "server", operation_id = "server_health", summary = "Liveness: `ok`", responses((status = 200, body = String)))]
+#[get("/health")]
 async fn health() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
+#[utoipa::path(tag = "server", operation_id = "server_ready", summary = "Readiness: `ok`", responses((status = 200, body = String)))]
+#[get("/ready")]
+async fn ready() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
+}
+
+#[utoipa::path(tag = "server", operation_id = "server_version", summary = "ZenML version spoken (public)", responses((status = 200, body = String)))]
+#[get("/version")]
 async fn version() -> HttpResponse {
     HttpResponse::Ok().json(ZENML_VERSION)
 }
@@ -48,6 +59,8 @@ struct ServerInfo {
     pro_workspace_name: Option<String>,
 }
 
+#[utoipa::path(tag = "server", operation_id = "server_info", summary = "Server information (public)", responses((status = 200, body = serde_json::Value)))]
+#[get("/info")]
 async fn info(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(ServerInfo {
         id: state.server_id.hyphenated(),

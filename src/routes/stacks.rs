@@ -9,15 +9,15 @@ use crate::filter::{self, COMPONENTS, STACKS};
 use crate::models::Page;
 use crate::state::AppState;
 use actix_web::web::Path;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/stacks", web::get().to(list_stacks))
-        .route("/stacks/{stack_id}", web::get().to(get_stack))
-        .route("/components", web::get().to(list_components))
-        .route("/components/{component_id}", web::get().to(get_component));
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(list_stacks).service(get_stack).service(list_components).service(get_component);
 }
 
+#[utoipa::path(tag = "stacks", operation_id = "stacks_list_stacks", summary = "List stacks", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::stack::StackResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[get("/stacks")]
 async fn list_stacks(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&STACKS, &query_pairs(&req)?)?;
     let page = state
@@ -36,6 +36,8 @@ async fn list_stacks(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) 
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(tag = "stacks", operation_id = "stacks_get_stack", summary = "Get a stack", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::stack::StackResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[get("/stacks/{stack_id}")]
 async fn get_stack(
     _: AuthUser,
     req: HttpRequest,
@@ -55,6 +57,8 @@ async fn get_stack(
     Ok(HttpResponse::Ok().json(resp))
 }
 
+#[utoipa::path(tag = "stacks", operation_id = "stacks_list_components", summary = "List stack components", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::stack::ComponentResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[get("/components")]
 async fn list_components(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&COMPONENTS, &query_pairs(&req)?)?;
     let page = state
@@ -69,6 +73,8 @@ async fn list_components(_: AuthUser, req: HttpRequest, state: web::Data<AppStat
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(tag = "stacks", operation_id = "stacks_get_component", summary = "Get a stack component", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::stack::ComponentResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[get("/components/{component_id}")]
 async fn get_component(
     _: AuthUser,
     req: HttpRequest,

@@ -10,11 +10,12 @@ use crate::models::tag::{Tag, TagMetadata, TagResources, TagResponse};
 use crate::models::{Entity, Page};
 use crate::state::AppState;
 use actix_web::web::Path;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use rusqlite::Connection;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tags", web::get().to(list)).route("/tags/{tag_name_or_id}", web::get().to(get));
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(get);
 }
 
 /// Responses for tags with their owner pks, in a fixed number of queries.
@@ -37,6 +38,8 @@ fn responses(
         .collect())
 }
 
+#[utoipa::path(tag = "tags", operation_id = "tags_list", summary = "List tags", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::tag::TagResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[get("/tags")]
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&TAGS, &query_pairs(&req)?)?;
     let page = state
@@ -50,6 +53,8 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(tag = "tags", operation_id = "tags_get", summary = "Get a tag by name or id", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::tag::TagResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[get("/tags/{tag_name_or_id}")]
 async fn get(
     _: AuthUser,
     req: HttpRequest,

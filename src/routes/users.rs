@@ -8,12 +8,15 @@ use crate::filter::{self, USERS};
 use crate::models::Page;
 use crate::state::AppState;
 use actix_web::web::Path;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/users", web::get().to(list)).route("/users/{user_name_or_id}", web::get().to(get));
+pub fn configure_api(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(get);
 }
 
+#[utoipa::path(tag = "users", operation_id = "users_list", summary = "List users", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::user::UserResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[get("/users")]
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&USERS, &query_pairs(&req)?)?;
     let page = state
@@ -29,6 +32,8 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(tag = "users", operation_id = "users_get", summary = "Get a user by name or id", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::user::UserResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[get("/users/{user_name_or_id}")]
 async fn get(
     _: AuthUser,
     req: HttpRequest,

@@ -6,5 +6,6 @@ mod auth;
 mod errors;
 mod helpers;
 mod listing;
+mod openapi;
 mod queries;
 mod server;
