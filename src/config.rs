@@ -55,7 +55,7 @@ impl Default for Settings {
             admin_password: None,
             jwt_secret: None,
             artifact_store_path: None,
-            db_pool_size: 8,
+            db_pool_size: 4,
         }
     }
 }
@@ -119,7 +119,7 @@ impl Settings {
         if let Some(v) = env("TROVE_DB_POOL_SIZE") {
             s.db_pool_size = v
                 .parse()
-                .map_err(|_| ConfigError(format!("TROVE_DB_POOL_SIZE={v:?} is not a whole number (try 8)")))?;
+                .map_err(|_| ConfigError(format!("TROVE_DB_POOL_SIZE={v:?} is not a whole number (try 4)")))?;
         }
         s.admin_password = env("TROVE_ADMIN_PASSWORD").or(s.admin_password);
         s.jwt_secret = env("TROVE_JWT_SECRET").or(s.jwt_secret);

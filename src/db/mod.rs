@@ -62,8 +62,7 @@ fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
         "PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA synchronous = NORMAL;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -16000;",
+         PRAGMA temp_store = MEMORY;",
     )?;
     rusqlite::vtab::array::load_module(conn)?;
     conn.set_prepared_statement_cache_capacity(128);
