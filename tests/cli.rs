@@ -1,0 +1,170 @@
+//! Black-box tests of the `trove` binary: first start, fail-fast errors and
+//! the offline user commands.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_trove");
+
+fn trove(data_dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("TROVE_ADMIN_PASSWORD")
+        .env_remove("TROVE_JWT_SECRET")
+        .output()
+        .expect("run trove")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running server; stopped with SIGTERM when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+    }
+}
+
+fn serve(data_dir: &std::path::Path, port: u16) -> Server {
+    let child = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(data_dir)
+        .env_remove("TROVE_ADMIN_PASSWORD")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn trove");
+    Server(child)
+}
+
+fn wait_healthy(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("trove did not start on port {port}");
+}
+
+fn login(port: u16, password: &str) -> u16 {
+    let rt = actix_web::rt::System::new();
+    rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/api/v1/login"))
+            .form(&[("username", "admin"), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    })
+}
+
+#[test]
+fn version_flag() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("trove {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn first_start_prints_the_admin_password_once_and_it_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = serve(dir.path(), port);
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let password = first.rsplit(' ').next().unwrap().to_string();
+    assert!(first.contains("created the account `admin`"), "{first}");
+    assert!(lines.next().unwrap().unwrap().contains("trove user passwd admin"));
+    wait_healthy(port);
+    assert_eq!(login(port, &password), 200);
+    assert_eq!(login(port, "wrong"), 401);
+    drop(server);
+
+    // The second start reuses the account and prints nothing.
+    let mut server = serve(dir.path(), port);
+    let stdout = server.0.stdout.take().unwrap();
+    wait_healthy(port);
+    assert_eq!(login(port, &password), 200);
+    drop(server);
+    let rest: Vec<String> = BufReader::new(stdout).lines().map_while(Result::ok).collect();
+    assert!(rest.is_empty(), "{rest:?}");
+}
+
+#[test]
+fn a_busy_port_fails_fast_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = trove(dir.path(), &["serve", "--bind", &format!("127.0.0.1:{port}")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another program uses this port"), "{err}");
+}
+
+#[test]
+fn bad_configuration_is_refused_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("trove.toml");
+    std::fs::write(&config, "bnd = \"127.0.0.1:1\"\n").unwrap();
+    let out = trove(dir.path(), &["--config", config.to_str().unwrap(), "user", "list"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown field") && err.contains("print-config"), "{err}");
+
+    let out = trove(dir.path(), &["serve", "--bind", "localhost"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HOST:PORT"));
+}
+
+#[test]
+fn a_database_from_a_newer_trove_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("trove.db")).unwrap();
+    conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
+    drop(conn);
+    let out = trove(dir.path(), &["user", "list"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("newer trove"));
+}
+
+#[test]
+fn users_are_managed_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = trove(dir.path(), &["user", "add", "alice", "--password", "alice-pass-123"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = trove(dir.path(), &["user", "add", "alice"]);
+    assert!(!out.status.success(), "duplicate names are refused");
+    let out = trove(dir.path(), &["user", "passwd", "alice"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("new password: "));
+    let out = trove(dir.path(), &["user", "passwd", "nobody", "--password", "x"]);
+    assert!(!out.status.success());
+    let out = trove(dir.path(), &["user", "list"]);
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains("alice\t") && listing.contains("\tuser\tactive"), "{listing}");
+}
+
+#[test]
+fn print_config_is_the_example() {
+    let out = Command::new(BIN).arg("print-config").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), trove::config::EXAMPLE_CONFIG);
+}
