@@ -5,7 +5,7 @@
 //! against the trove binary built by cargo for this test. The script's output is
 //! streamed as it runs; the test fails when the script exits non-zero.
 //!
-//! Set `TROVE_SKIP_COMPAT=1` to skip it in fast local loops (CI never sets it).
+//! Set `SKIP_CLIENT_COMPAT=1` to skip it in fast local loops (CI never sets it).
 //! Other knobs (see the script): `TROVE_COMPAT_VENV`, `TROVE_COMPAT_ONLY`,
 //! `TROVE_COMPAT_KEEP`. `TROVE_COMPAT_TEST_TIMEOUT_SECS` bounds the whole run
 //! (default 2400 s, which includes creating the virtualenv on a clean machine).
@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn official_zenml_client_workflows() {
-    if std::env::var("TROVE_SKIP_COMPAT").map(|v| v == "1").unwrap_or(false) {
+    if std::env::var("SKIP_CLIENT_COMPAT").map(|v| v == "1").unwrap_or(false) {
         // Written to the real stderr (not `eprintln!`, which the test harness
         // captures) so that the skip is visible in every run.
         let _ = writeln!(
             std::io::stderr(),
-            "official_zenml_client_workflows: SKIPPED (TROVE_SKIP_COMPAT=1); the official zenml client was not run"
+            "official_zenml_client_workflows: SKIPPED (SKIP_CLIENT_COMPAT=1); the official zenml client was not run"
         );
         return;
     }

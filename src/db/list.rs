@@ -4,6 +4,7 @@
 
 use super::DbResult;
 use crate::filter::{self, ListQuery, ResourceSpec};
+use crate::models::Page;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
@@ -12,6 +13,13 @@ pub struct PkPage {
     pub pks: Vec<i64>,
     pub total: u64,
     pub total_pages: u64,
+}
+
+impl PkPage {
+    /// The response envelope around the loaded `items` of this page.
+    pub fn with_items<T>(&self, q: &ListQuery, items: Vec<T>) -> Page<T> {
+        Page { index: q.page, max_size: q.size, total_pages: self.total_pages, total: self.total, items }
+    }
 }
 
 /// The SQL of one list request: the count and the page query with their

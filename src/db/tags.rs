@@ -10,19 +10,24 @@ use std::collections::HashMap;
 pub const COLUMNS: &str = "t.pk, t.id, t.name, t.color, t.exclusive, u.id, t.created, t.updated";
 pub const FROM: &str = "tags t LEFT JOIN users u ON u.pk = t.user_pk";
 
-pub fn from_row(r: &Row) -> rusqlite::Result<(i64, Tag)> {
+/// The tag whose `COLUMNS` start at column `at` (its pk there, the rest after).
+fn tag_at(r: &Row, at: usize) -> rusqlite::Result<(i64, Tag)> {
     Ok((
-        r.get(0)?,
+        r.get(at)?,
         Tag {
-            id: Hex(r.get(1)?),
-            name: r.get(2)?,
-            color: r.get(3)?,
-            exclusive: r.get(4)?,
-            user_id: r.get::<_, Option<String>>(5)?.map(Hex),
-            created: Ts(r.get(6)?),
-            updated: Ts(r.get(7)?),
+            id: Hex(r.get(at + 1)?),
+            name: r.get(at + 2)?,
+            color: r.get(at + 3)?,
+            exclusive: r.get(at + 4)?,
+            user_id: r.get::<_, Option<String>>(at + 5)?.map(Hex),
+            created: Ts(r.get(at + 6)?),
+            updated: Ts(r.get(at + 7)?),
         },
     ))
+}
+
+pub fn from_row(r: &Row) -> rusqlite::Result<(i64, Tag)> {
+    tag_at(r, 0)
 }
 
 fn tag_id_not_found(id: &Hex) -> DbError {
@@ -98,52 +103,26 @@ pub fn detach(conn: &Connection, version_pk: i64, names_or_ids: &[String]) -> Db
 
 /// The tags of many versions in one query, each list sorted by name.
 pub fn for_versions(conn: &Connection, version_pks: &[i64]) -> DbResult<HashMap<i64, Vec<Tag>>> {
-    let sql = format!(
-        "SELECT vt.version_pk, {COLUMNS} FROM artifact_version_tags vt
-         JOIN tags t ON t.pk = vt.tag_pk LEFT JOIN users u ON u.pk = t.user_pk
-         WHERE vt.version_pk IN rarray(?1) ORDER BY t.name"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([super::pk_array(version_pks)])?;
-    let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
-    while let Some(r) = rows.next()? {
-        let vpk: i64 = r.get(0)?;
-        let tag = Tag {
-            id: Hex(r.get(2)?),
-            name: r.get(3)?,
-            color: r.get(4)?,
-            exclusive: r.get(5)?,
-            user_id: r.get::<_, Option<String>>(6)?.map(Hex),
-            created: Ts(r.get(7)?),
-            updated: Ts(r.get(8)?),
-        };
-        out.entry(vpk).or_default().push(tag);
-    }
-    Ok(out)
+    grouped(conn, "artifact_version_tags", "version_pk", version_pks)
 }
 
 /// The tags of many artifacts in one query, each list sorted by name.
 pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<HashMap<i64, Vec<Tag>>> {
+    grouped(conn, "artifact_tags", "artifact_pk", artifact_pks)
+}
+
+/// Tags linked through `link_table` (owner column `owner`), grouped by owner.
+fn grouped(conn: &Connection, link_table: &str, owner: &str, pks: &[i64]) -> DbResult<HashMap<i64, Vec<Tag>>> {
     let sql = format!(
-        "SELECT at.artifact_pk, {COLUMNS} FROM artifact_tags at
-         JOIN tags t ON t.pk = at.tag_pk LEFT JOIN users u ON u.pk = t.user_pk
-         WHERE at.artifact_pk IN rarray(?1) ORDER BY t.name"
+        "SELECT l.{owner}, {COLUMNS} FROM {link_table} l
+         JOIN tags t ON t.pk = l.tag_pk LEFT JOIN users u ON u.pk = t.user_pk
+         WHERE l.{owner} IN rarray(?1) ORDER BY t.name"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([super::pk_array(artifact_pks)])?;
+    let mut rows = stmt.query([super::pk_array(pks)])?;
     let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let apk: i64 = r.get(0)?;
-        let tag = Tag {
-            id: Hex(r.get(2)?),
-            name: r.get(3)?,
-            color: r.get(4)?,
-            exclusive: r.get(5)?,
-            user_id: r.get::<_, Option<String>>(6)?.map(Hex),
-            created: Ts(r.get(7)?),
-            updated: Ts(r.get(8)?),
-        };
-        out.entry(apk).or_default().push(tag);
+        out.entry(r.get(0)?).or_default().push(tag_at(r, 1)?.1);
     }
     Ok(out)
 }

@@ -29,5 +29,5 @@ pub fn list(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactVersionRe
     let (scope, params) = scope(conn, q)?;
     let page = list::page_pks(conn, FROM, &ARTIFACT_VERSIONS, &scope, params, q)?;
     let items = version_load::load(conn, &page.pks, q.hydrate.unwrap_or(false))?;
-    Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+    Ok(page.with_items(q, items))
 }

@@ -5,7 +5,6 @@ use crate::auth::AuthUser;
 use crate::db::{self, artifacts, projects};
 use crate::error::ApiError;
 use crate::filter::{self, ARTIFACTS};
-use crate::models::Page;
 use crate::state::AppState;
 use actix_web::web::Path;
 use actix_web::{delete, get, web, HttpRequest, HttpResponse};
@@ -35,7 +34,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
             }
             let page = db::list::page_pks(c, "artifacts a", &ARTIFACTS, &scope, params, &q)?;
             let items = artifacts::load(c, &page.pks, q.hydrate.unwrap_or(false))?;
-            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+            Ok(page.with_items(&q, items))
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))

@@ -6,7 +6,6 @@ use crate::db::{self, projects};
 use crate::error::ApiError;
 use crate::filter::{self, PROJECTS};
 use crate::models::project::ProjectRequest;
-use crate::models::Page;
 use crate::state::AppState;
 use actix_web::web::{Bytes, Path};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -35,7 +34,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
                 .filter_map(|pk| rows.iter().find(|p| p.pk == *pk))
                 .map(|p| p.to_response(hydrate))
                 .collect();
-            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+            Ok(page.with_items(&q, items))
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))

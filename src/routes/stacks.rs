@@ -6,7 +6,6 @@ use crate::auth::AuthUser;
 use crate::db::{self, stacks};
 use crate::error::ApiError;
 use crate::filter::{self, COMPONENTS, STACKS};
-use crate::models::Page;
 use crate::state::AppState;
 use actix_web::web::Path;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -30,7 +29,7 @@ async fn list_stacks(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) 
                 let components = if hydrate { Some(stacks::components_of_stack(c, s.pk)?) } else { None };
                 items.push(s.to_response(components.as_deref()));
             }
-            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+            Ok(page.with_items(&q, items))
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))
@@ -67,7 +66,7 @@ async fn list_components(_: AuthUser, req: HttpRequest, state: web::Data<AppStat
             let page = db::list::page_pks(c, "stack_components c", &COMPONENTS, "1", vec![], &q)?;
             let hydrate = q.hydrate.unwrap_or(false);
             let items = stacks::components_by_pks(c, &page.pks)?.iter().map(|x| x.to_response(hydrate)).collect();
-            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+            Ok(page.with_items(&q, items))
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))

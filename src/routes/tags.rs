@@ -7,7 +7,7 @@ use crate::db::{self, tags, users};
 use crate::error::ApiError;
 use crate::filter::{self, TAGS};
 use crate::models::tag::{Tag, TagMetadata, TagResources, TagResponse};
-use crate::models::{Entity, Page};
+use crate::models::Entity;
 use crate::state::AppState;
 use actix_web::web::Path;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -47,7 +47,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
         .read(move |c| {
             let page = db::list::page_pks(c, "tags t", &TAGS, "1", vec![], &q)?;
             let items = responses(c, tags::by_pks(c, &page.pks)?, q.hydrate.unwrap_or(false))?;
-            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+            Ok(page.with_items(&q, items))
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))

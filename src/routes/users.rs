@@ -5,7 +5,6 @@ use crate::auth::AuthUser;
 use crate::db::{self, users};
 use crate::error::ApiError;
 use crate::filter::{self, USERS};
-use crate::models::Page;
 use crate::state::AppState;
 use actix_web::web::Path;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -26,7 +25,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
             let found = users::by_pks(c, &page.pks)?;
             let hydrate = q.hydrate.unwrap_or(false);
             let items = page.pks.iter().filter_map(|pk| found.get(pk)).map(|u| u.to_response(hydrate)).collect();
-            Ok(Page { index: q.page, max_size: q.size, total_pages: page.total_pages, total: page.total, items })
+            Ok(page.with_items(&q, items))
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))
