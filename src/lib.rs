@@ -4,19 +4,24 @@
 //! storage, OAuth2 password login with its own HS256 tokens.
 //!
 //! ## Map of the code
-//! - `main.rs` → [`cli`] (clap) → [`commands`] (serve, user management).
-//! - [`config`]: layered settings (defaults < TOML < `TROVE_*` env < flags).
-//! - [`startup`]: data folder, database bootstrap, binding, [`startup::build_app`].
-//! - [`routes`]: thin handlers per resource; [`routes::extract`] parses
+//! - `main.rs` → [`cli`] (clap) → [`commands`] (serve; user add|passwd|list).
+//! - [`config`]: layered settings (defaults < TOML < `TROVE_*` env < flags),
+//!   validated once; `config.example.toml` is embedded and tested against it.
+//! - [`startup`]: data folder, database bootstrap (default project, stack,
+//!   admin), binding first, [`startup::build_app`] (also used by tests).
+//! - [`routes`]: thin annotated handlers per resource, registered as services
+//!   so each is in the generated `/openapi.json`; [`routes::extract`] parses
 //!   queries, bodies and path ids. [`error::ApiError`] is the one error type at
 //!   the HTTP boundary and renders ZenML's error shapes.
 //! - [`auth`]: argon2id passwords, HS256 tokens, the `AuthUser` extractor.
-//! - [`models`]: typed JSON shapes (requests with their validation, responses).
-//! - [`filter`]: list query language → typed terms → parameterised SQL, with a
-//!   per-resource allow-list of fields and sort columns. HTTP- and DB-free.
-//! - [`db`]: all SQL. Synchronous functions on `&Connection`, run off the async
-//!   workers by `Db::read` / `Db::write` (one IMMEDIATE transaction per write).
-//!   [`db::version_load`] builds a page of versions in a fixed number of queries.
+//! - [`models`]: typed JSON shapes: requests with their validation, responses.
+//! - [`filter`]: the list query language → typed terms → parameterised SQL,
+//!   through per-resource allow-lists of fields and sort keys. No HTTP, no DB.
+//! - [`db`]: all SQL. Synchronous functions on `&Connection`; `Db::read` runs
+//!   them on a pooled connection off the async workers, `Db::write` hands them
+//!   to [`db::writer`], one thread that commits concurrent writes together,
+//!   each in its own savepoint. [`db::version_load`] builds a page of versions
+//!   in a fixed number of queries; [`db::list`] counts and pages any resource.
 //!
 //! A request: route → `AuthUser` → parse (models / filter) → one `Db` call →
 //! typed response serialized to JSON, or an `ApiError`.
