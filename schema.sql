@@ -107,6 +107,20 @@ CREATE INDEX artifact_versions_by_artifact_number ON artifact_versions (artifact
 CREATE INDEX artifact_versions_by_user ON artifact_versions (user_pk, created);
 CREATE INDEX artifact_versions_by_uri ON artifact_versions (uri);
 
+-- Number of versions per project, kept by triggers, so that an unfiltered
+-- list knows its total without counting the project's versions (O(1), not O(n)).
+CREATE TABLE project_version_counts (
+    project_pk INTEGER PRIMARY KEY REFERENCES projects(pk) ON DELETE CASCADE,
+    n          INTEGER NOT NULL
+);
+CREATE TRIGGER artifact_versions_count_insert AFTER INSERT ON artifact_versions BEGIN
+    INSERT INTO project_version_counts (project_pk, n) VALUES (NEW.project_pk, 1)
+        ON CONFLICT (project_pk) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER artifact_versions_count_delete AFTER DELETE ON artifact_versions BEGIN
+    UPDATE project_version_counts SET n = n - 1 WHERE project_pk = OLD.project_pk;
+END;
+
 CREATE TABLE tags (
     pk        INTEGER PRIMARY KEY,
     id        TEXT    NOT NULL UNIQUE,
@@ -161,3 +175,26 @@ CREATE TABLE server_settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- Starting statistics for the query planner, describing the shape trove is
+-- built for (many versions per project, ~100 per artifact, ~1000 per tag), so
+-- that selective indexes drive filtered lists before the first real ANALYZE
+-- (the writer refreshes them with PRAGMA optimize as the data grows).
+ANALYZE sqlite_schema;
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+    ('artifact_versions', 'artifact_versions_by_project_created', '1000000 100000 2 1'),
+    ('artifact_versions', 'artifact_versions_by_artifact_created', '1000000 100 2 1'),
+    ('artifact_versions', 'artifact_versions_by_artifact_number', '1000000 100 2'),
+    ('artifact_versions', 'artifact_versions_by_user', '1000000 100000 2'),
+    ('artifact_versions', 'artifact_versions_by_uri', '1000000 2'),
+    ('artifact_versions', 'sqlite_autoindex_artifact_versions_1', '1000000 1'),
+    ('artifact_versions', 'sqlite_autoindex_artifact_versions_2', '1000000 100 1'),
+    ('artifact_version_tags', 'artifact_version_tags', '2000000 2 1'),
+    ('artifact_version_tags', 'artifact_version_tags_by_tag', '2000000 1000 1'),
+    ('artifacts', 'artifacts_by_name', '10000 2'),
+    ('artifacts', 'sqlite_autoindex_artifacts_1', '10000 1'),
+    ('artifacts', 'sqlite_autoindex_artifacts_2', '10000 1000 1'),
+    ('tags', 'sqlite_autoindex_tags_1', '2000 1'),
+    ('tags', 'sqlite_autoindex_tags_2', '2000 1'),
+    ('run_metadata', 'run_metadata_by_version', '4000000 4 1'),
+    ('visualizations', 'visualizations_by_version', '1000000 1 1');

@@ -65,10 +65,25 @@ pub fn page_pks(
     scope_params: Vec<Value>,
     q: &ListQuery,
 ) -> DbResult<PkPage> {
+    page_pks_with_total(conn, from, spec, scope, scope_params, q, None)
+}
+
+/// [`page_pks`] for a caller that may already know the total (a maintained count).
+pub fn page_pks_with_total(
+    conn: &Connection,
+    from: &str,
+    spec: &ResourceSpec,
+    scope: &str,
+    scope_params: Vec<Value>,
+    q: &ListQuery,
+    known_total: Option<u64>,
+) -> DbResult<PkPage> {
     let sql = list_sql(from, spec, scope, scope_params, q)?;
     let params = rusqlite::params_from_iter(sql.params.iter());
-    let total: i64 = conn.prepare_cached(&sql.count)?.query_row(params.clone(), |r| r.get(0))?;
-    let total = total as u64;
+    let total = match known_total {
+        Some(n) => n,
+        None => conn.prepare_cached(&sql.count)?.query_row(params.clone(), |r| r.get::<_, i64>(0))? as u64,
+    };
     let total_pages = filter::check_page(q, total)?;
     let mut stmt = conn.prepare_cached(&sql.page)?;
     let pks = stmt.query_map(params, |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;

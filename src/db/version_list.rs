@@ -6,28 +6,50 @@ use crate::filter::{ListQuery, ARTIFACT_VERSIONS};
 use crate::models::artifact_version::ArtifactVersionResponse;
 use crate::models::Page;
 use rusqlite::types::Value;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 pub const FROM: &str = "artifact_versions av";
 
 /// The always-AND-ed scope of a version list: its project and `scope_user`.
 pub fn scope(conn: &Connection, q: &ListQuery) -> DbResult<(String, Vec<Value>)> {
-    let project = match &q.project {
-        Some(p) => projects::get(conn, p)?,
-        None => projects::default_project(conn)?,
-    };
+    Ok(scope_of(project_of(conn, q)?, q))
+}
+
+fn project_of(conn: &Connection, q: &ListQuery) -> DbResult<i64> {
+    Ok(match &q.project {
+        Some(p) => projects::get(conn, p)?.pk,
+        None => projects::default_project(conn)?.pk,
+    })
+}
+
+fn scope_of(project_pk: i64, q: &ListQuery) -> (String, Vec<Value>) {
     let mut scope = String::from("av.project_pk = ?");
-    let mut params = vec![Value::Integer(project.pk)];
+    let mut params = vec![Value::Integer(project_pk)];
     if let Some(user) = q.scope_user {
         scope.push_str(" AND av.user_pk IN (SELECT pk FROM users WHERE id = ?)");
         params.push(Value::Text(user.simple().to_string()));
     }
-    Ok((scope, params))
+    (scope, params)
+}
+
+/// The maintained number of versions of a project (see `schema.sql`).
+fn project_count(conn: &Connection, project_pk: i64) -> DbResult<u64> {
+    let n: Option<i64> = conn
+        .prepare_cached("SELECT n FROM project_version_counts WHERE project_pk = ?1")?
+        .query_row([project_pk], |r| r.get(0))
+        .optional()?;
+    Ok(n.unwrap_or(0).max(0) as u64)
 }
 
 pub fn list(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactVersionResponse>> {
-    let (scope, params) = scope(conn, q)?;
-    let page = list::page_pks(conn, FROM, &ARTIFACT_VERSIONS, &scope, params, q)?;
+    let project_pk = project_of(conn, q)?;
+    let (scope, params) = scope_of(project_pk, q);
+    // Without conditions the total is the project's maintained count.
+    let known = match q.conditions.is_empty() && q.scope_user.is_none() {
+        true => Some(project_count(conn, project_pk)?),
+        false => None,
+    };
+    let page = list::page_pks_with_total(conn, FROM, &ARTIFACT_VERSIONS, &scope, params, q, known)?;
     let items = version_load::load(conn, &page.pks, q.hydrate.unwrap_or(false))?;
     Ok(page.with_items(q, items))
 }

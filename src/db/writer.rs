@@ -12,6 +12,8 @@ use std::sync::mpsc;
 
 /// How many queued requests one transaction takes at most.
 const MAX_GROUP: usize = 64;
+/// How often, at most, the planner statistics are refreshed while writes happen.
+const OPTIMIZE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Runs inside the group transaction; returns what to do once the group's
 /// commit is known (`Ok` = committed).
@@ -68,6 +70,9 @@ fn in_savepoint<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> DbResult<T>
 }
 
 fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
+    let mut last_optimize = std::time::Instant::now();
+    // Keep ANALYZE cheap on large tables (approximate statistics suffice).
+    let _ = conn.execute_batch("PRAGMA analysis_limit = 1000;");
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -91,6 +96,13 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
         }
         for complete in completions {
             complete(committed.clone());
+        }
+        // Tables that grew (or shrank) a lot get fresh planner statistics.
+        if last_optimize.elapsed() >= OPTIMIZE_EVERY {
+            if let Err(e) = conn.execute_batch("PRAGMA optimize;") {
+                tracing::warn!(error = %e, "PRAGMA optimize failed");
+            }
+            last_optimize = std::time::Instant::now();
         }
     }
 }

@@ -32,14 +32,8 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
 #[post("/artifact_versions")]
 async fn create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let request = ArtifactVersionRequest::parse(&json_body(&body)?, &["body"])?;
-    let created = state
-        .db
-        .write(move |tx| {
-            let pk = av::create(tx, &request, user.pk)?;
-            Ok(version_load::load(tx, &[pk], true)?.pop())
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(created.ok_or_else(|| ApiError::internal("created version vanished"))?))
+    let pk = state.db.write(move |tx| av::create(tx, &request, user.pk)).await?;
+    respond_with_version(&state, pk).await
 }
 
 /// All items are validated first and created in one transaction: all or nothing.
@@ -67,16 +61,11 @@ async fn batch_create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -
     if let Some(e) = first_other {
         return Err(e.into());
     }
-    let created = state
+    let pks = state
         .db
-        .write(move |tx| {
-            let mut pks = Vec::with_capacity(requests.len());
-            for r in &requests {
-                pks.push(av::create(tx, r, user.pk)?);
-            }
-            version_load::load(tx, &pks, true)
-        })
+        .write(move |tx| requests.iter().map(|r| av::create(tx, r, user.pk)).collect::<Result<Vec<_>, _>>())
         .await?;
+    let created = state.db.read(move |c| version_load::load(c, &pks, true)).await?;
     Ok(HttpResponse::Ok().json(created))
 }
 
@@ -104,14 +93,8 @@ async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, ID)?;
     let upd = ArtifactVersionUpdate::parse(&json_body(&body)?)?;
-    let version = state
-        .db
-        .write(move |tx| {
-            let pk = av::update(tx, &id, &upd, user.pk)?;
-            Ok(version_load::load(tx, &[pk], true)?.pop())
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(version.ok_or_else(|| ApiError::internal("updated version vanished"))?))
+    let pk = state.db.write(move |tx| av::update(tx, &id, &upd, user.pk)).await?;
+    respond_with_version(&state, pk).await
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_delete", summary = "Delete an artifact version (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -128,6 +111,13 @@ async fn delete(
     let from_store = bool_param(&pairs, "delete_from_artifact_store", false)?;
     state.db.write(move |tx| av::delete(tx, &id, delete_metadata, from_store)).await?;
     Ok(HttpResponse::Ok().json(Value::Null))
+}
+
+/// The hydrated version just written, read after the commit on a pooled
+/// connection (keeps the writer thread to the writes themselves).
+async fn respond_with_version(state: &AppState, pk: i64) -> Result<HttpResponse, ApiError> {
+    let version = state.db.read(move |c| version_load::load(c, &[pk], true)).await?.pop();
+    Ok(HttpResponse::Ok().json(version.ok_or_else(|| ApiError::internal("written version vanished"))?))
 }
 
 /// `DELETE /api/v1/artifact_versions?project_name_or_id=…&only_versions=…`

@@ -257,3 +257,39 @@ async fn prune_removes_the_projects_versions_and_optionally_empty_artifacts() {
     let (status, _) = app.delete("/api/v1/artifact_versions").await;
     assert_eq!(status, 422);
 }
+
+/// The unfiltered total comes from a maintained per-project count; a filter
+/// that matches everything (`only_unused=True`) is counted for real.
+async fn totals(app: &TestApp, project: &str) -> (u64, u64) {
+    let (_, maintained) = app.get(&format!("/api/v1/artifact_versions?project={project}")).await;
+    let (_, counted) = app.get(&format!("/api/v1/artifact_versions?project={project}&only_unused=True")).await;
+    (maintained["total"].as_u64().unwrap(), counted["total"].as_u64().unwrap())
+}
+
+#[actix_web::test]
+async fn maintained_counts_follow_every_kind_of_delete() {
+    let app = spawn_app().await;
+    let (_, other) = app.post("/api/v1/projects", json!({"name": "side"})).await;
+    let mut side = app.version_body("s", json!({}));
+    side["project"] = other["id"].clone();
+    app.post("/api/v1/artifact_versions", side).await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(app.create(&format!("c{}", i % 2), json!({})).await["id"].as_str().unwrap().to_string());
+    }
+    let batch = json!([app.version_body("c2", json!({})), app.version_body("c2", json!({}))]);
+    app.post("/api/v1/artifact_versions/batch", batch).await;
+    assert_eq!(totals(&app, "default").await, (8, 8));
+    app.delete(&format!("/api/v1/artifact_versions/{}", ids[0])).await;
+    assert_eq!(totals(&app, "default").await, (7, 7));
+    let (_, v) = app.get(&format!("/api/v1/artifact_versions/{}", ids[1])).await;
+    app.delete(&format!("/api/v1/artifacts/{}", v["body"]["artifact"]["id"].as_str().unwrap())).await;
+    assert_eq!(totals(&app, "default").await, (4, 4));
+    // A failed batch changes nothing.
+    let bad = json!([app.version_body("c2", json!({})), app.version_body("c2", json!({"version": "1"}))]);
+    assert_eq!(app.post("/api/v1/artifact_versions/batch", bad).await.0, 409);
+    assert_eq!(totals(&app, "default").await, (4, 4));
+    app.delete("/api/v1/artifact_versions?project_name_or_id=default").await;
+    assert_eq!(totals(&app, "default").await, (0, 0));
+    assert_eq!(totals(&app, "side").await, (1, 1));
+}
