@@ -25,8 +25,7 @@ fn lookup(conn: &Connection, id: &Hex) -> DbResult<(i64, i64, String, Option<Str
 }
 
 pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<ArtifactVersionResponse> {
-    let (pk, ..) = lookup(conn, id)?;
-    version_load::load(conn, &[pk], hydrate)?.pop().ok_or_else(|| not_found(id))
+    version_load::load_by_id(conn, id, hydrate)?.ok_or_else(|| not_found(id))
 }
 
 /// Create one version; returns its pk.

@@ -25,7 +25,7 @@ JOIN projects p ON p.pk = av.project_pk
 JOIN projects ap ON ap.pk = a.project_pk
 LEFT JOIN users u ON u.pk = av.user_pk
 LEFT JOIN users au ON au.pk = a.user_pk
-WHERE av.pk IN rarray(?1)";
+";
 
 fn raw_json(text: String) -> Box<RawValue> {
     RawValue::from_string(text).unwrap_or_else(|_| RawValue::from_string("null".into()).expect("valid JSON"))
@@ -42,9 +42,21 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
     if pks.is_empty() {
         return Ok(Vec::new());
     }
-    let mut stmt = conn.prepare_cached(ROWS_SQL)?;
-    let mut rows: HashMap<i64, Row> = HashMap::with_capacity(pks.len());
-    let mut q = stmt.query([pk_array(pks)])?;
+    let mut stmt = conn.prepare_cached(&format!("{ROWS_SQL} WHERE av.pk IN rarray(?1)"))?;
+    let rows = read_rows(stmt.query([pk_array(pks)])?)?;
+    assemble(conn, pks, rows, hydrate)
+}
+
+/// The response for one version id (`None` when there is no such version).
+pub fn load_by_id(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<Option<ArtifactVersionResponse>> {
+    let mut stmt = conn.prepare_cached(&format!("{ROWS_SQL} WHERE av.id = ?1"))?;
+    let rows = read_rows(stmt.query([&id.0])?)?;
+    let pks: Vec<i64> = rows.keys().copied().collect();
+    Ok(assemble(conn, &pks, rows, hydrate)?.pop())
+}
+
+fn read_rows(mut q: rusqlite::Rows) -> DbResult<HashMap<i64, Row>> {
+    let mut rows: HashMap<i64, Row> = HashMap::new();
     while let Some(r) = q.next()? {
         let artifact = Artifact {
             id: Hex(r.get(6)?),
@@ -73,8 +85,17 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
         };
         rows.insert(r.get(0)?, Row { body, id: Hex(r.get(1)?), user_pk: r.get(22)? });
     }
-    drop(q);
+    Ok(rows)
+}
 
+/// Users, tags and (when hydrating) metadata and visualizations of `rows`,
+/// one query each, assembled in the order of `pks`.
+fn assemble(
+    conn: &Connection,
+    pks: &[i64],
+    mut rows: HashMap<i64, Row>,
+    hydrate: bool,
+) -> DbResult<Vec<ArtifactVersionResponse>> {
     let mut user_pks: Vec<i64> = rows.values().filter_map(|r| r.user_pk).collect();
     user_pks.sort_unstable();
     user_pks.dedup();
