@@ -166,7 +166,12 @@ pub(super) const fn user_rel(sql: &'static str) -> Relation {
 }
 
 // ---------------------------------------------------------------- versions
-static AV_USER: Relation = user_rel("av.user_pk IN (SELECT f.pk FROM users f WHERE {c})");
+// A unary `+` keeps SQLite from driving a query from an `IN (subquery)` list,
+// which its planner always guesses to be short: users are few (one user's
+// versions are the whole table) and a tag's versions are many, so a combined
+// `artifact=…&tags=…` must be driven by the artifact index (measured at 100k
+// versions: 1.5 ms instead of 32 ms; a tags-only count costs 25 ms instead of 15).
+static AV_USER: Relation = user_rel("+av.user_pk IN (SELECT f.pk FROM users f WHERE {c})");
 static AV_ARTIFACT: Relation = Relation {
     sql: Some("av.artifact_pk IN (SELECT f.pk FROM artifacts f WHERE {c})"),
     group: None,
@@ -174,7 +179,7 @@ static AV_ARTIFACT: Relation = Relation {
 };
 static AV_TAGS: Relation = Relation {
     sql: Some(
-        "av.pk IN (SELECT f_l.version_pk FROM artifact_version_tags f_l JOIN tags f ON f.pk = f_l.tag_pk WHERE {c})",
+        "+av.pk IN (SELECT f_l.version_pk FROM artifact_version_tags f_l JOIN tags f ON f.pk = f_l.tag_pk WHERE {c})",
     ),
     group: None,
     cols: &[col("f.name", "TagSchema.name")],

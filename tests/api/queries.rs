@@ -115,3 +115,13 @@ fn main_list_queries_never_scan_the_versions_table() {
         }
     }
 }
+
+#[test]
+fn artifact_and_tag_lists_are_driven_by_the_artifact_index() {
+    let (_dir, db) = seeded(30);
+    let conn = db.conn().unwrap();
+    for plan in plans(&conn, &[("artifact", "art1"), ("tags", "common")]) {
+        let first = plan.split(" | ").next().unwrap();
+        assert!(first.contains("artifact_versions_by_artifact"), "{plan}");
+    }
+}
