@@ -5,12 +5,6 @@ use std::process::ExitCode;
 use trove::cli::{Cli, Command, ServeArgs};
 use trove::config::{Overrides, Settings};
 
-/// mimalloc returns freed memory to the system promptly and keeps per-thread
-/// heaps small; glibc's arenas kept hundreds of MB of freed request and
-/// argon2 buffers resident under load.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let serve_args = match &cli.command {

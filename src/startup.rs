@@ -1,7 +1,7 @@
 //! Start-up: prepare the data folder and database, bind first (so port 0
 //! works and errors are early), then run until stopped.
 
-use crate::auth::{password, token, AuthCache, TokenKeys};
+use crate::auth::{password, token, AuthCache, TokenKeys, Verifier};
 use crate::config::{ConfigError, Settings};
 use crate::db::{bootstrap, users, Db};
 use crate::routes;
@@ -78,7 +78,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
         settings: Arc::new(settings.clone()),
         server_id,
         auth_cache: AuthCache::default(),
-        login_slots: tokio::sync::Semaphore::new(1),
+        passwords: Verifier::start().map_err(|e| ConfigError(format!("cannot start the password thread: {e}")))?,
     });
     Ok(Prepared { state, generated_admin_password: generated })
 }

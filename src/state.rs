@@ -1,6 +1,6 @@
 //! Shared application state.
 
-use crate::auth::{AuthCache, TokenKeys};
+use crate::auth::{AuthCache, TokenKeys, Verifier};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::models::Hex;
@@ -12,9 +12,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub server_id: Hex,
     pub auth_cache: AuthCache,
-    /// Password checks running at once (argon2 is CPU-bound: one at a time
-    /// leaves the other cores to everything else).
-    pub login_slots: tokio::sync::Semaphore,
+    /// The password thread (argon2 runs there, one hash at a time).
+    pub passwords: Verifier,
 }
 
 impl AppState {

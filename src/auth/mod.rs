@@ -6,4 +6,5 @@ pub mod password;
 pub mod token;
 
 pub use extractor::{AuthCache, AuthUser};
+pub use password::Verifier;
 pub use token::{Claims, TokenKeys};

@@ -79,16 +79,14 @@ async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Res
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ApiError::Plain(StatusCode::BAD_REQUEST, "Invalid request: username is required.".into()))?;
     let pw = form.password.unwrap_or_default();
-    let _slot = state.login_slots.acquire().await.map_err(ApiError::internal)?;
-    let user = state
-        .db
-        .read(move |c| {
-            let found = crate::db::users::credentials(c, &username)?;
-            let hash = found.as_ref().filter(|(u, _)| !u.is_service_account).and_then(|(_, h)| h.as_deref());
-            let ok = password::verify(&pw, hash);
-            Ok(found.filter(|_| ok).map(|(u, _)| u))
-        })
-        .await?
+    let found = state.db.read(move |c| crate::db::users::credentials(c, &username)).await?;
+    let (user, hash) = match found {
+        Some((u, h)) if !u.is_service_account => (Some(u), h),
+        _ => (None, None),
+    };
+    let ok = state.passwords.run(move || password::verify(&pw, hash.as_deref())).await.unwrap_or(false);
+    let user = user
+        .filter(|_| ok)
         .ok_or_else(|| ApiError::LoginFailed("Authentication error: invalid username or password".into()))?;
     if !user.active {
         return Err(ApiError::LoginFailed(format!("Authentication error: user {} is not active", user.name)));
