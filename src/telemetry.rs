@@ -7,12 +7,19 @@ use actix_web::middleware::Next;
 use std::time::Instant;
 use tracing_subscriber::EnvFilter;
 
-/// Install the global subscriber once (later calls are no-ops, for tests).
-pub fn init(level: &str) {
+/// Install the global subscriber (later calls are no-ops). Lines are written
+/// to stderr by a background thread, so a request never waits for the
+/// terminal or a log file; keep the returned guard alive until shutdown (its
+/// drop flushes what is buffered).
+pub fn init(level: &str) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("{level},actix_server=warn,r2d2=warn")));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).try_init();
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("trove-log")
+        .finish(std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer).try_init();
+    guard
 }
 
 /// Middleware: one log line per request.
