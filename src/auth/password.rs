@@ -2,7 +2,7 @@
 //! stored as a PHC string. Synchronous and slow on purpose: call it from the
 //! blocking pool, never from an async worker.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::distributions::{Alphanumeric, DistString};
 use std::sync::OnceLock;
@@ -34,10 +34,38 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         Some(h) => (h, true),
         None => (dummy.as_str(), false),
     };
-    let ok = PasswordHash::new(candidate)
-        .map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false);
-    ok && real
+    verify_phc(password, candidate).unwrap_or(false) && real
+}
+
+thread_local! {
+    /// argon2's working memory, kept per thread and reused: a fresh 19 MiB
+    /// buffer per login fragmented the heap (hundreds of MB resident).
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Recompute the PHC hash with the password into reused memory and compare
+/// in constant time (what `PasswordVerifier::verify_password` does, minus
+/// its allocation).
+fn verify_phc(password: &str, phc: &str) -> Option<bool> {
+    let parsed = PasswordHash::new(phc).ok()?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+    let version = parsed.version.map(Version::try_from).transpose().ok()?.unwrap_or(Version::V0x13);
+    let params = Params::try_from(&parsed).ok()?;
+    let expected = parsed.hash?;
+    let mut salt = [0u8; 64];
+    let salt = parsed.salt?.decode_b64(&mut salt).ok()?;
+    let mut out = vec![0u8; expected.len()];
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    BLOCKS.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..blocks]).ok()
+    })?;
+    let computed = argon2::password_hash::Output::new(&out).ok()?;
+    Some(computed == expected)
 }
 
 /// One thread does every password check of the server: argon2 needs 19 MiB
@@ -90,6 +118,21 @@ mod tests {
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(verify("correct horse", Some(&h)));
         assert!(!verify("wrong horse", Some(&h)));
+    }
+
+    #[test]
+    fn hashes_with_other_parameters_verify_too() {
+        let params = Params::new(4096, 1, 1, None).unwrap();
+        let salt = SaltString::generate(&mut OsRng);
+        let phc =
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password(b"pw", &salt).unwrap().to_string();
+        assert!(verify("pw", Some(&phc)));
+        assert!(!verify("pW", Some(&phc)));
+        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::new(4096, 1, 1, None).unwrap())
+            .hash_password(b"pw", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify("pw", Some(&argon2i)));
     }
 
     #[test]
