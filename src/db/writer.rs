@@ -59,13 +59,13 @@ impl Writer {
 /// Run one request between `SAVEPOINT` and `RELEASE`, rolling back to the
 /// savepoint when it fails or panics.
 fn in_savepoint<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> DbResult<T>) -> DbResult<T> {
-    tx.execute_batch("SAVEPOINT request")?;
+    tx.prepare_cached("SAVEPOINT request")?.execute([])?;
     let result = catch_unwind(AssertUnwindSafe(|| f(tx)))
         .unwrap_or_else(|_| Err(DbError::Task("a write request panicked".into())));
     if result.is_err() {
-        tx.execute_batch("ROLLBACK TO request")?;
+        tx.prepare_cached("ROLLBACK TO request")?.execute([])?;
     }
-    tx.execute_batch("RELEASE request")?;
+    tx.prepare_cached("RELEASE request")?.execute([])?;
     result
 }
 

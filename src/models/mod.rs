@@ -42,11 +42,23 @@ impl Ts {
     }
 
     pub fn iso(self) -> String {
-        match DateTime::<Utc>::from_timestamp_micros(self.0) {
-            Some(dt) if dt.timestamp_subsec_micros() == 0 => dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-            None => "1970-01-01T00:00:00".into(),
+        use chrono::{Datelike, Timelike};
+        let Some(dt) = DateTime::<Utc>::from_timestamp_micros(self.0) else { return "1970-01-01T00:00:00".into() };
+        let (date, micros) = (dt.date_naive(), dt.timestamp_subsec_micros());
+        let mut s = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            date.year(),
+            date.month(),
+            date.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        );
+        if micros != 0 {
+            use std::fmt::Write;
+            let _ = write!(s, ".{micros:06}");
         }
+        s
     }
 }
 
