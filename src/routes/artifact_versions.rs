@@ -37,7 +37,7 @@ async fn create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Resu
 }
 
 /// All items are validated first and created in one transaction: all or nothing.
-#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_batch_create", summary = "Create several versions, all or nothing", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "`{\"add_tags\": [...], \"remove_tags\": [...]}`"), request_body(content = serde_json::Value, content_type = "application/json", description = "a JSON array of create bodies"), responses((status = 200, body = inline(Vec<crate::models::artifact_version::ArtifactVersionResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_batch_create", summary = "Create several versions, all or nothing", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a JSON array of create bodies"), responses((status = 200, body = inline(Vec<crate::models::artifact_version::ArtifactVersionResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[post("/artifact_versions/batch")]
 async fn batch_create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let Value::Array(items) = json_body(&body)? else {

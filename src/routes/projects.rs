@@ -15,7 +15,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
     cfg.service(list).service(create).service(get);
 }
 
-#[utoipa::path(tag = "projects", operation_id = "projects_list", summary = "List projects", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "`{\"name\", \"display_name\", \"description\"}`"), responses((status = 200, body = inline(crate::models::Page<crate::models::project::ProjectResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "projects", operation_id = "projects_list", summary = "List projects", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::project::ProjectResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[get("/projects")]
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&PROJECTS, &query_pairs(&req)?)?;
