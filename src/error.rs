@@ -42,6 +42,9 @@ pub enum ApiError {
     /// 404 `KeyError`.
     #[error("{0}")]
     NotFound(String),
+    /// 404 `DoesNotExistException`.
+    #[error("{0}")]
+    DoesNotExist(String),
     /// 409 `EntityExistsError`.
     #[error("{0}")]
     Conflict(String),
@@ -73,7 +76,7 @@ impl ResponseError for ApiError {
             ApiError::Plain(status, _) => *status,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::DoesNotExist(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Runtime(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -102,6 +105,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(msg) | ApiError::Unprocessable(msg) => detail("ValueError", msg),
             ApiError::Forbidden(msg) => detail("IllegalOperationError", msg),
             ApiError::NotFound(msg) => detail("KeyError", msg),
+            ApiError::DoesNotExist(msg) => detail("DoesNotExistException", msg),
             ApiError::Conflict(msg) => detail("EntityExistsError", msg),
             ApiError::Runtime(msg) => detail("RuntimeError", msg),
             ApiError::Internal(cause) => {

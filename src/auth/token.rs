@@ -82,6 +82,33 @@ impl TokenKeys {
     }
 }
 
+/// Claims of a short-lived artifact download token (ZenML's shape).
+#[derive(Debug, Deserialize)]
+struct DownloadClaims {
+    download_type: String,
+    resource_id: String,
+}
+
+impl TokenKeys {
+    /// Check a download token for `resource_id` (HS256, `exp` required).
+    pub fn verify_download(&self, token: &str, resource_id: &Hex) -> Result<(), String> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_aud = false;
+        validation.required_spec_claims = HashSet::from(["exp".to_string()]);
+        let claims = jsonwebtoken::decode::<DownloadClaims>(token, &self.decoding, &validation)
+            .map_err(|_| "Invalid JWT token: Not enough segments".to_string())?
+            .claims;
+        if claims.download_type != "artifact_version" {
+            return Err("Invalid download type".into());
+        }
+        if Hex::parse(&claims.resource_id).as_ref() != Some(resource_id) {
+            return Err("Invalid resource ID".into());
+        }
+        Ok(())
+    }
+}
+
 /// The signing secret: from configuration, else `<data_dir>/jwt_secret`,
 /// generated on first start with owner-only permissions.
 pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> std::io::Result<String> {

@@ -28,6 +28,24 @@ pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<ArtifactVersi
     version_load::load_by_id(conn, id, hydrate)?.ok_or_else(|| not_found(id))
 }
 
+/// What the data endpoints need: the version's artifact store (with its
+/// flavor, when the component still exists) and its number of visualizations.
+pub fn store_of(conn: &Connection, id: &Hex) -> DbResult<(Option<(Hex, String)>, i64)> {
+    conn.prepare_cached(
+        "SELECT c.id, c.flavor, (SELECT count(*) FROM visualizations v WHERE v.version_pk = av.pk)
+         FROM artifact_versions av LEFT JOIN stack_components c ON c.id = av.artifact_store_id WHERE av.id = ?1",
+    )?
+    .query_row([&id.0], |r| {
+        let store = match (r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?) {
+            (Some(id), Some(flavor)) => Some((Hex(id), flavor)),
+            _ => None,
+        };
+        Ok((store, r.get(2)?))
+    })
+    .optional()?
+    .ok_or_else(|| not_found(id))
+}
+
 /// Create one version; returns its pk.
 pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> DbResult<i64> {
     if let Some(store) = &req.artifact_store_id {

@@ -2,6 +2,7 @@
 //! `/api/v1`; each resource module registers its annotated handlers as
 //! services, so each is in the generated OpenAPI document (`/openapi.json`).
 
+pub mod artifact_data;
 pub mod artifact_versions;
 pub mod artifacts;
 pub mod auth;
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure_api)
             .configure(projects::configure_api)
             .configure(artifact_versions::configure_api)
+            .configure(artifact_data::configure_api)
             .configure(artifacts::configure_api)
             .configure(users::configure_api)
             .configure(stacks::configure_api)

@@ -293,3 +293,48 @@ async fn maintained_counts_follow_every_kind_of_delete() {
     assert_eq!(totals(&app, "default").await, (0, 0));
     assert_eq!(totals(&app, "side").await, (1, 1));
 }
+
+#[actix_web::test]
+async fn data_endpoints_answer_like_a_local_store_server() {
+    let app = spawn_app().await;
+    let (_, stacks) = app.get("/api/v1/stacks?name=default").await;
+    let (_, stack) = app.get(&format!("/api/v1/stacks/{}", stacks["items"][0]["id"].as_str().unwrap())).await;
+    let store = stack["metadata"]["components"]["artifact_store"][0]["id"].clone();
+    let vis = json!([{"type": "csv", "uri": "/v.csv"}]);
+    let local = app.create("vis", json!({"artifact_store_id": store, "visualizations": vis})).await;
+    let storeless = app.create("vis", json!({})).await;
+    let (l, s) = (local["id"].as_str().unwrap(), storeless["id"].as_str().unwrap());
+
+    let (status, body) = app.get(&format!("/api/v1/artifact_versions/{s}/visualize")).await;
+    assert_eq!((status.as_u16(), error_name(&body)), (404, "KeyError"));
+    let (status, body) = app.get(&format!("/api/v1/artifact_versions/{l}/visualize?index=1")).await;
+    assert_eq!((status.as_u16(), error_name(&body)), (404, "DoesNotExistException"));
+    let (status, body) = app.get(&format!("/api/v1/artifact_versions/{l}/visualize")).await;
+    assert_eq!((status.as_u16(), error_name(&body)), (403, "IllegalOperationError"));
+    assert_eq!(app.get(&format!("/api/v1/artifact_versions/{l}/visualize?index=x")).await.0, 422);
+    assert_eq!(app.get(&format!("/api/v1/artifact_versions/{l}/download-token")).await.0, 403);
+    assert_eq!(app.get(&format!("/api/v1/artifact_versions/{s}/download-token")).await.0, 404);
+
+    // `data` is authenticated by its own token only.
+    let data = |id: &str, token: Option<&str>| {
+        let mut url = format!("{}/api/v1/artifact_versions/{id}/data", app.base);
+        if let Some(t) = token {
+            url.push_str(&format!("?token={t}"));
+        }
+        app.client.get(url).send()
+    };
+    assert_eq!(data(l, None).await.unwrap().status(), 422);
+    assert_eq!(data(l, Some("garbage")).await.unwrap().status(), 401);
+    let exp = chrono::Utc::now().timestamp() + 30;
+    let sign = |resource: &str| {
+        let claims = json!({"exp": exp, "download_type": "artifact_version", "resource_id": resource});
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap()
+    };
+    assert_eq!(data(l, Some(&sign(l))).await.unwrap().status(), 403, "valid token, local store");
+    assert_eq!(data(l, Some(&sign(s))).await.unwrap().status(), 401, "token for another version");
+}
