@@ -10,6 +10,7 @@ pub mod stack;
 pub mod tag;
 pub mod user;
 pub mod validate;
+pub mod version_request;
 
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
