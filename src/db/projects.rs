@@ -1,7 +1,10 @@
 //! Projects.
 
-use super::{DbError, DbResult};
+use super::{list, pk_array, DbError, DbResult};
+use crate::filter::{ListQuery, PROJECTS};
+use crate::models::project::ProjectResponse;
 use crate::models::project::{Project, ProjectRequest};
+use crate::models::Page;
 use crate::models::{Hex, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -75,4 +78,15 @@ pub fn delete(conn: &Connection, name_or_id: &str) -> DbResult<()> {
     let p = get(conn, name_or_id)?;
     conn.execute("DELETE FROM projects WHERE pk = ?1", [p.pk])?;
     Ok(())
+}
+
+/// `GET /projects`: one page of projects (not scoped).
+pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<ProjectResponse>> {
+    let page = list::page_pks(conn, "projects p", &PROJECTS, "1", vec![], q)?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM projects WHERE pk IN rarray(?1)"))?;
+    let rows: Vec<Project> = stmt.query_map([pk_array(&page.pks)], from_row)?.collect::<Result<_, _>>()?;
+    let hydrate = q.hydrate.unwrap_or(false);
+    let items =
+        page.pks.iter().filter_map(|pk| rows.iter().find(|p| p.pk == *pk)).map(|p| p.to_response(hydrate)).collect();
+    Ok(page.with_items(q, items))
 }

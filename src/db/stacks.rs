@@ -1,7 +1,10 @@
 //! Stacks and stack components.
 
-use super::{DbError, DbResult};
+use super::{list, DbError, DbResult};
+use crate::filter::{ListQuery, COMPONENTS, STACKS};
 use crate::models::stack::{Component, Stack};
+use crate::models::stack::{ComponentResponse, StackResponse};
+use crate::models::Page;
 use crate::models::{Hex, Ts};
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -83,4 +86,29 @@ pub fn stacks_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Stack>> {
     let mut stmt = conn.prepare_cached(&sql)?;
     let found: Vec<Stack> = stmt.query_map([super::pk_array(pks)], stack)?.collect::<Result<_, _>>()?;
     Ok(pks.iter().filter_map(|pk| found.iter().find(|s| s.pk == *pk).cloned()).collect())
+}
+
+/// A stack's response, with its components when hydrating.
+pub fn stack_response(conn: &Connection, s: &Stack, hydrate: bool) -> DbResult<StackResponse> {
+    let components = if hydrate { Some(components_of_stack(conn, s.pk)?) } else { None };
+    Ok(s.to_response(components.as_deref()))
+}
+
+/// `GET /stacks`: one page of stacks.
+pub fn list_stacks(conn: &Connection, q: &ListQuery) -> DbResult<Page<StackResponse>> {
+    let page = list::page_pks(conn, "stacks s", &STACKS, "1", vec![], q)?;
+    let hydrate = q.hydrate.unwrap_or(false);
+    let items = stacks_by_pks(conn, &page.pks)?
+        .iter()
+        .map(|s| stack_response(conn, s, hydrate))
+        .collect::<DbResult<Vec<_>>>()?;
+    Ok(page.with_items(q, items))
+}
+
+/// `GET /components`: one page of stack components.
+pub fn list_components(conn: &Connection, q: &ListQuery) -> DbResult<Page<ComponentResponse>> {
+    let page = list::page_pks(conn, "stack_components c", &COMPONENTS, "1", vec![], q)?;
+    let hydrate = q.hydrate.unwrap_or(false);
+    let items = components_by_pks(conn, &page.pks)?.iter().map(|c| c.to_response(hydrate)).collect();
+    Ok(page.with_items(q, items))
 }

@@ -1,7 +1,10 @@
 //! Tags and their links to artifact versions.
 
-use super::{DbError, DbResult};
+use super::{list, users, DbError, DbResult};
+use crate::filter::{ListQuery, TAGS};
 use crate::models::tag::{Tag, TagRef, TAG_COLORS};
+use crate::models::tag::{TagMetadata, TagResources, TagResponse};
+use crate::models::{Entity, Page};
 use crate::models::{Hex, Ts};
 use rand::seq::SliceRandom;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -167,4 +170,34 @@ pub fn tagged_counts(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, i6
     )?;
     let rows = stmt.query_map([super::pk_array(pks)], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Responses for tags with their owner pks, in a fixed number of queries.
+fn responses(conn: &Connection, found: Vec<(i64, Tag, Option<i64>)>, hydrate: bool) -> DbResult<Vec<TagResponse>> {
+    let pks: Vec<i64> = found.iter().map(|t| t.0).collect();
+    let owners: Vec<i64> = found.iter().filter_map(|t| t.2).collect();
+    let counts = if hydrate { tagged_counts(conn, &pks)? } else { Default::default() };
+    let owners = users::by_pks(conn, &owners)?;
+    Ok(found
+        .into_iter()
+        .map(|(pk, tag, owner)| {
+            let metadata = hydrate.then(|| TagMetadata { tagged_count: counts.get(&pk).copied().unwrap_or(0) });
+            let user = owner.and_then(|o| owners.get(&o)).map(|u| u.to_response(false));
+            Entity::named(tag.id.clone(), tag.name.clone(), tag.body(), metadata, Some(TagResources { user }))
+        })
+        .collect())
+}
+
+/// `GET /tags`: one page of tags.
+pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<TagResponse>> {
+    let page = list::page_pks(conn, "tags t", &TAGS, "1", vec![], q)?;
+    let items = responses(conn, by_pks(conn, &page.pks)?, q.hydrate.unwrap_or(false))?;
+    Ok(page.with_items(q, items))
+}
+
+/// `GET /tags/{name_or_id}`.
+pub fn get_response(conn: &Connection, name_or_id: &str, hydrate: bool) -> DbResult<TagResponse> {
+    let found = get(conn, name_or_id)?;
+    let id = found.1.id.clone();
+    responses(conn, vec![found], hydrate)?.pop().ok_or_else(|| tag_id_not_found(&id))
 }

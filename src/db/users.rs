@@ -1,7 +1,10 @@
 //! Users.
 
-use super::{DbError, DbResult};
+use super::{list, DbError, DbResult};
+use crate::filter::{ListQuery, USERS};
 use crate::models::user::User;
+use crate::models::user::UserResponse;
+use crate::models::Page;
 use crate::models::{Hex, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -108,4 +111,13 @@ pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<std::collections::Hash
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([super::pk_array(pks)], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// `GET /users`: one page of users (service accounts are not listed).
+pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<UserResponse>> {
+    let page = list::page_pks(conn, "users u", &USERS, "u.is_service_account = 0", vec![], q)?;
+    let found = by_pks(conn, &page.pks)?;
+    let hydrate = q.hydrate.unwrap_or(false);
+    let items = page.pks.iter().filter_map(|pk| found.get(pk)).map(|u| u.to_response(hydrate)).collect();
+    Ok(page.with_items(q, items))
 }

@@ -2,13 +2,12 @@
 
 use super::extract::{bool_param, path_uuid, query_pairs};
 use crate::auth::AuthUser;
-use crate::db::{self, artifacts, projects};
+use crate::db::artifacts;
 use crate::error::ApiError;
 use crate::filter::{self, ARTIFACTS};
 use crate::state::AppState;
 use actix_web::web::Path;
 use actix_web::{delete, get, web, HttpRequest, HttpResponse};
-use rusqlite::types::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_api(cfg: &mut ServiceConfig) {
@@ -19,24 +18,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 #[get("/artifacts")]
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&ARTIFACTS, &query_pairs(&req)?)?;
-    let page = state
-        .db
-        .read(move |c| {
-            let project = match &q.project {
-                Some(p) => projects::get(c, p)?,
-                None => projects::default_project(c)?,
-            };
-            let mut scope = String::from("a.project_pk = ?");
-            let mut params = vec![Value::Integer(project.pk)];
-            if let Some(user) = q.scope_user {
-                scope.push_str(" AND a.user_pk IN (SELECT pk FROM users WHERE id = ?)");
-                params.push(Value::Text(user.simple().to_string()));
-            }
-            let page = db::list::page_pks(c, "artifacts a", &ARTIFACTS, &scope, params, &q)?;
-            let items = artifacts::load(c, &page.pks, q.hydrate.unwrap_or(false))?;
-            Ok(page.with_items(&q, items))
-        })
-        .await?;
+    let page = state.db.read(move |c| artifacts::list_page(c, &q)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

@@ -2,7 +2,7 @@
 
 use super::extract::{bool_param, json_body, query_pairs};
 use crate::auth::AuthUser;
-use crate::db::{self, projects};
+use crate::db::projects;
 use crate::error::ApiError;
 use crate::filter::{self, PROJECTS};
 use crate::models::project::ProjectRequest;
@@ -19,24 +19,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 #[get("/projects")]
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&PROJECTS, &query_pairs(&req)?)?;
-    let page = state
-        .db
-        .read(move |c| {
-            let page = db::list::page_pks(c, "projects p", &PROJECTS, "1", vec![], &q)?;
-            let mut stmt =
-                c.prepare_cached(&format!("SELECT {} FROM projects WHERE pk IN rarray(?1)", projects::COLUMNS))?;
-            let rows: Vec<_> =
-                stmt.query_map([db::pk_array(&page.pks)], projects::from_row)?.collect::<Result<_, _>>()?;
-            let hydrate = q.hydrate.unwrap_or(false);
-            let items = page
-                .pks
-                .iter()
-                .filter_map(|pk| rows.iter().find(|p| p.pk == *pk))
-                .map(|p| p.to_response(hydrate))
-                .collect();
-            Ok(page.with_items(&q, items))
-        })
-        .await?;
+    let page = state.db.read(move |c| projects::list_page(c, &q)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

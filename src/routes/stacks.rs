@@ -3,7 +3,7 @@
 
 use super::extract::{bool_param, path_uuid, query_pairs};
 use crate::auth::AuthUser;
-use crate::db::{self, stacks};
+use crate::db::stacks;
 use crate::error::ApiError;
 use crate::filter::{self, COMPONENTS, STACKS};
 use crate::state::AppState;
@@ -19,19 +19,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 #[get("/stacks")]
 async fn list_stacks(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&STACKS, &query_pairs(&req)?)?;
-    let page = state
-        .db
-        .read(move |c| {
-            let page = db::list::page_pks(c, "stacks s", &STACKS, "1", vec![], &q)?;
-            let hydrate = q.hydrate.unwrap_or(false);
-            let mut items = Vec::with_capacity(page.pks.len());
-            for s in stacks::stacks_by_pks(c, &page.pks)? {
-                let components = if hydrate { Some(stacks::components_of_stack(c, s.pk)?) } else { None };
-                items.push(s.to_response(components.as_deref()));
-            }
-            Ok(page.with_items(&q, items))
-        })
-        .await?;
+    let page = state.db.read(move |c| stacks::list_stacks(c, &q)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -45,30 +33,15 @@ async fn get_stack(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, "stack_id")?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
-    let resp = state
-        .db
-        .read(move |c| {
-            let s = stacks::get_stack(c, &id)?;
-            let components = if hydrate { Some(stacks::components_of_stack(c, s.pk)?) } else { None };
-            Ok(s.to_response(components.as_deref()))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(resp))
+    let stack = state.db.read(move |c| stacks::stack_response(c, &stacks::get_stack(c, &id)?, hydrate)).await?;
+    Ok(HttpResponse::Ok().json(stack))
 }
 
 #[utoipa::path(tag = "stacks", operation_id = "stacks_list_components", summary = "List stack components", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::stack::ComponentResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[get("/components")]
 async fn list_components(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&COMPONENTS, &query_pairs(&req)?)?;
-    let page = state
-        .db
-        .read(move |c| {
-            let page = db::list::page_pks(c, "stack_components c", &COMPONENTS, "1", vec![], &q)?;
-            let hydrate = q.hydrate.unwrap_or(false);
-            let items = stacks::components_by_pks(c, &page.pks)?.iter().map(|x| x.to_response(hydrate)).collect();
-            Ok(page.with_items(&q, items))
-        })
-        .await?;
+    let page = state.db.read(move |c| stacks::list_components(c, &q)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

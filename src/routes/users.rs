@@ -2,7 +2,7 @@
 
 use super::extract::{bool_param, query_pairs};
 use crate::auth::AuthUser;
-use crate::db::{self, users};
+use crate::db::users;
 use crate::error::ApiError;
 use crate::filter::{self, USERS};
 use crate::state::AppState;
@@ -18,16 +18,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 #[get("/users")]
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&USERS, &query_pairs(&req)?)?;
-    let page = state
-        .db
-        .read(move |c| {
-            let page = db::list::page_pks(c, "users u", &USERS, "u.is_service_account = 0", vec![], &q)?;
-            let found = users::by_pks(c, &page.pks)?;
-            let hydrate = q.hydrate.unwrap_or(false);
-            let items = page.pks.iter().filter_map(|pk| found.get(pk)).map(|u| u.to_response(hydrate)).collect();
-            Ok(page.with_items(&q, items))
-        })
-        .await?;
+    let page = state.db.read(move |c| users::list_page(c, &q)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
