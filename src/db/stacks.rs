@@ -63,15 +63,32 @@ pub fn components_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Compone
     Ok(pks.iter().filter_map(|pk| found.get(pk).cloned()).collect())
 }
 
-pub fn components_of_stack(conn: &Connection, stack_pk: i64) -> DbResult<Vec<Component>> {
+/// The components of many stacks in one query, each list by type then age.
+pub fn components_of_stacks(
+    conn: &Connection,
+    stack_pks: &[i64],
+) -> DbResult<std::collections::HashMap<i64, Vec<Component>>> {
     let sql = format!(
-        "SELECT {COMPONENT_COLUMNS} FROM stack_components c
+        "SELECT l.stack_pk, {COMPONENT_COLUMNS} FROM stack_components c
          JOIN stack_component_links l ON l.component_pk = c.pk
-         WHERE l.stack_pk = ?1 ORDER BY c.type, c.created"
+         WHERE l.stack_pk IN rarray(?1) ORDER BY c.type, c.created"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([stack_pk], component)?;
-    Ok(rows.map(|r| r.map(|(_, c)| c)).collect::<Result<_, _>>()?)
+    let mut rows = stmt.query([super::pk_array(stack_pks)])?;
+    let mut out: std::collections::HashMap<i64, Vec<Component>> = std::collections::HashMap::new();
+    while let Some(r) = rows.next()? {
+        let c = Component {
+            id: Hex(r.get(2)?),
+            name: r.get(3)?,
+            component_type: r.get(4)?,
+            flavor: r.get(5)?,
+            configuration: r.get(6)?,
+            created: Ts(r.get(7)?),
+            updated: Ts(r.get(8)?),
+        };
+        out.entry(r.get(0)?).or_default().push(c);
+    }
+    Ok(out)
 }
 
 pub fn get_stack(conn: &Connection, id: &Hex) -> DbResult<Stack> {
@@ -88,20 +105,25 @@ pub fn stacks_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Stack>> {
     Ok(pks.iter().filter_map(|pk| found.iter().find(|s| s.pk == *pk).cloned()).collect())
 }
 
-/// A stack's response, with its components when hydrating.
-pub fn stack_response(conn: &Connection, s: &Stack, hydrate: bool) -> DbResult<StackResponse> {
-    let components = if hydrate { Some(components_of_stack(conn, s.pk)?) } else { None };
-    Ok(s.to_response(components.as_deref()))
+/// Responses for stacks, with their components (one query for all) when hydrating.
+pub fn stack_responses(conn: &Connection, stacks: &[Stack], hydrate: bool) -> DbResult<Vec<StackResponse>> {
+    let mut components = match hydrate {
+        true => components_of_stacks(conn, &stacks.iter().map(|s| s.pk).collect::<Vec<_>>())?,
+        false => Default::default(),
+    };
+    Ok(stacks
+        .iter()
+        .map(|s| {
+            let mine = hydrate.then(|| components.remove(&s.pk).unwrap_or_default());
+            s.to_response(mine.as_deref())
+        })
+        .collect())
 }
 
 /// `GET /stacks`: one page of stacks.
 pub fn list_stacks(conn: &Connection, q: &ListQuery) -> DbResult<Page<StackResponse>> {
     let page = list::page_pks(conn, "stacks s", &STACKS, "1", vec![], q)?;
-    let hydrate = q.hydrate.unwrap_or(false);
-    let items = stacks_by_pks(conn, &page.pks)?
-        .iter()
-        .map(|s| stack_response(conn, s, hydrate))
-        .collect::<DbResult<Vec<_>>>()?;
+    let items = stack_responses(conn, &stacks_by_pks(conn, &page.pks)?, q.hydrate.unwrap_or(false))?;
     Ok(page.with_items(q, items))
 }
 

@@ -33,8 +33,8 @@ async fn get_stack(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, "stack_id")?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
-    let stack = state.db.read(move |c| stacks::stack_response(c, &stacks::get_stack(c, &id)?, hydrate)).await?;
-    Ok(HttpResponse::Ok().json(stack))
+    let stack = state.db.read(move |c| stacks::stack_responses(c, &[stacks::get_stack(c, &id)?], hydrate)).await?;
+    Ok(HttpResponse::Ok().json(stack.into_iter().next()))
 }
 
 #[utoipa::path(tag = "stacks", operation_id = "stacks_list_components", summary = "List stack components", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::stack::ComponentResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]

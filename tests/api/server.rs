@@ -85,6 +85,9 @@ async fn default_stack_has_a_local_orchestrator_and_artifact_store() {
     assert_eq!(status, 200);
     let path = c["metadata"]["configuration"]["path"].as_str().unwrap();
     assert!(path.ends_with("artifacts"), "{path}");
+    let (_, hydrated) = app.get("/api/v1/stacks?name=default&hydrate=True").await;
+    let listed = &hydrated["items"][0]["metadata"]["components"];
+    assert_eq!(listed, components, "a hydrated list shows the same components as a get");
     let (status, page) = app.get(&format!("/api/v1/components?hydrate=True&stack_id={stack_id}")).await;
     assert_eq!(status, 200);
     assert_eq!(page["total"], 2);
