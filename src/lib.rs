@@ -11,14 +11,17 @@
 //!   admin), binding first, [`startup::build_app`] (also used by tests).
 //! - [`routes`]: thin annotated handlers per resource, registered as services
 //!   so each is in the generated `/openapi.json`; [`routes::extract`] parses
-//!   queries, bodies and path ids. [`error::ApiError`] is the one error type at
+//!   queries, bodies and path ids; [`routes::json`] writes response bodies.
+//!   [`error::ApiError`] is the one error type at
 //!   the HTTP boundary and renders ZenML's error shapes.
 //! - [`auth`]: argon2id passwords, HS256 tokens, the `AuthUser` extractor.
-//! - [`models`]: typed JSON shapes: requests with their validation, responses.
+//! - [`models`]: typed JSON shapes: requests with their validation, responses;
+//!   [`models::text`] formats timestamps and UUIDs without allocating.
 //! - [`filter`]: the list query language → typed terms → parameterised SQL,
 //!   through per-resource allow-lists of fields and sort keys. No HTTP, no DB.
 //! - [`db`]: all SQL. Synchronous functions on `&Connection`; `Db::read` runs
-//!   them on a pooled connection off the async workers, `Db::write` hands them
+//!   them in one read transaction on a pooled connection, inline on the HTTP
+//!   worker (cheaper than a thread hand-off for reads), `Db::write` hands them
 //!   to [`db::writer`], one thread that commits concurrent writes together,
 //!   each in its own savepoint. [`db::version_load`] builds a page of versions
 //!   in a fixed number of queries; [`db::list`] counts and pages any resource.

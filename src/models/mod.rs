@@ -8,6 +8,7 @@ pub mod project;
 pub mod pyjson;
 pub mod stack;
 pub mod tag;
+pub mod text;
 pub mod user;
 pub mod validate;
 pub mod version_request;
@@ -43,6 +44,15 @@ impl Ts {
     }
 
     pub fn iso(self) -> String {
+        match text::iso_micros(self.0) {
+            Some(s) => s.as_str().to_string(),
+            None => self.iso_out_of_range(),
+        }
+    }
+
+    /// Years Python's `datetime` cannot hold (never stored by trove itself).
+    #[cold]
+    fn iso_out_of_range(self) -> String {
         use chrono::{Datelike, Timelike};
         let Some(dt) = DateTime::<Utc>::from_timestamp_micros(self.0) else { return "1970-01-01T00:00:00".into() };
         let (date, micros) = (dt.date_naive(), dt.timestamp_subsec_micros());
@@ -65,7 +75,10 @@ impl Ts {
 
 impl Serialize for Ts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.iso())
+        match text::iso_micros(self.0) {
+            Some(iso) => s.serialize_str(iso.as_str()),
+            None => s.serialize_str(&self.iso_out_of_range()),
+        }
     }
 }
 
@@ -88,17 +101,19 @@ impl Hex {
     }
 
     pub fn hyphenated(&self) -> String {
-        let h = &self.0;
-        if h.len() != 32 {
-            return h.clone();
+        if self.0.len() != 32 {
+            return self.0.clone();
         }
-        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        text::hyphenate(&self.0).as_str().to_string()
     }
 }
 
 impl Serialize for Hex {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.hyphenated())
+        match self.0.len() {
+            32 => s.serialize_str(text::hyphenate(&self.0).as_str()),
+            _ => s.serialize_str(&self.0),
+        }
     }
 }
 

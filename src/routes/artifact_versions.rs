@@ -2,6 +2,7 @@
 //! delete and prune. Thin: parse → one database call → JSON.
 
 use super::extract::{bool_param, json_body, last, path_uuid, query_pairs};
+use super::json;
 use crate::auth::AuthUser;
 use crate::db::{artifact_versions as av, version_list, version_load};
 use crate::error::{ApiError, Issue};
@@ -25,7 +26,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&ARTIFACT_VERSIONS, &query_pairs(&req)?)?;
     let page = state.db.read(move |c| version_list::list(c, &q)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(json::ok(&page))
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_create", summary = "Create an artifact version", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "an artifact-version create body (spec §6.1)"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
@@ -66,7 +67,7 @@ async fn batch_create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -
         .write(move |tx| requests.iter().map(|r| av::create(tx, r, user.pk)).collect::<Result<Vec<_>, _>>())
         .await?;
     let created = state.db.read(move |c| version_load::load(c, &pks, true)).await?;
-    Ok(HttpResponse::Ok().json(created))
+    Ok(json::ok(&created))
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_get", summary = "Get an artifact version", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -80,7 +81,7 @@ async fn get(
     let id = path_uuid(&path, ID)?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let version = state.db.read(move |c| av::get(c, &id, hydrate)).await?;
-    Ok(HttpResponse::Ok().json(version))
+    Ok(json::ok(&version))
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_update", summary = "Add and remove tags", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{add_tags: [...], remove_tags: [...]}"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -110,14 +111,14 @@ async fn delete(
     let delete_metadata = bool_param(&pairs, "delete_metadata", true)?;
     let from_store = bool_param(&pairs, "delete_from_artifact_store", false)?;
     state.db.write(move |tx| av::delete(tx, &id, delete_metadata, from_store)).await?;
-    Ok(HttpResponse::Ok().json(Value::Null))
+    Ok(json::ok(&Value::Null))
 }
 
 /// The hydrated version just written, read after the commit on a pooled
 /// connection (keeps the writer thread to the writes themselves).
 async fn respond_with_version(state: &AppState, pk: i64) -> Result<HttpResponse, ApiError> {
     let version = state.db.read(move |c| version_load::load(c, &[pk], true)).await?.pop();
-    Ok(HttpResponse::Ok().json(version.ok_or_else(|| ApiError::internal("written version vanished"))?))
+    Ok(json::ok(&version.ok_or_else(|| ApiError::internal("written version vanished"))?))
 }
 
 /// `DELETE /api/v1/artifact_versions?project_name_or_id=…&only_versions=…`
@@ -132,5 +133,5 @@ async fn prune(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Res
         })?
         .to_string();
     state.db.write(move |tx| av::prune(tx, &project, only_versions)).await?;
-    Ok(HttpResponse::Ok().json(Value::Null))
+    Ok(json::ok(&Value::Null))
 }

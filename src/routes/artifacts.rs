@@ -1,6 +1,7 @@
 //! `/api/v1/artifacts` (list, get, delete; used by `zenml artifact list|prune`).
 
 use super::extract::{bool_param, path_uuid, query_pairs};
+use super::json;
 use crate::auth::AuthUser;
 use crate::db::artifacts;
 use crate::error::ApiError;
@@ -19,7 +20,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&ARTIFACTS, &query_pairs(&req)?)?;
     let page = state.db.read(move |c| artifacts::list_page(c, &q)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(json::ok(&page))
 }
 
 #[utoipa::path(tag = "artifacts", operation_id = "artifacts_get", summary = "Get an artifact", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::artifact::ArtifactResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -33,7 +34,7 @@ async fn get(
     let id = path_uuid(&path, "artifact_id")?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let artifact = state.db.read(move |c| artifacts::get(c, &id, hydrate)).await?;
-    Ok(HttpResponse::Ok().json(artifact))
+    Ok(json::ok(&artifact))
 }
 
 #[utoipa::path(tag = "artifacts", operation_id = "artifacts_delete", summary = "Delete an artifact and its versions (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -41,5 +42,5 @@ async fn get(
 async fn delete(_: AuthUser, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, "artifact_id")?;
     state.db.write(move |tx| artifacts::delete(tx, &id)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::Value::Null))
+    Ok(json::ok(&serde_json::Value::Null))
 }

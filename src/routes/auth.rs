@@ -1,5 +1,6 @@
 //! `POST /login` (OAuth2 password grant), `GET /logout`, `GET /current-user`.
 
+use super::json;
 use crate::auth::{password, AuthUser};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -122,5 +123,5 @@ async fn logout(state: web::Data<AppState>) -> HttpResponse {
 #[get("/current-user")]
 async fn current_user(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let u = state.db.read(move |c| crate::db::users::get_by_pk(c, user.pk)).await?;
-    Ok(HttpResponse::Ok().json(u.to_response(true)))
+    Ok(json::ok(&u.to_response(true)))
 }

@@ -1,6 +1,7 @@
 //! `/api/v1/projects`.
 
 use super::extract::{bool_param, json_body, query_pairs};
+use super::json;
 use crate::auth::AuthUser;
 use crate::db::projects;
 use crate::error::ApiError;
@@ -20,7 +21,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&PROJECTS, &query_pairs(&req)?)?;
     let page = state.db.read(move |c| projects::list_page(c, &q)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(json::ok(&page))
 }
 
 #[utoipa::path(tag = "projects", operation_id = "projects_create", summary = "Create a project", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{name, display_name, description}"), responses((status = 200, body = inline(crate::models::project::ProjectResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
@@ -28,7 +29,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
 async fn create(_: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let req = ProjectRequest::parse(&json_body(&body)?).map_err(ApiError::Validation)?;
     let project = state.db.write(move |tx| projects::insert(tx, &req)).await?;
-    Ok(HttpResponse::Ok().json(project.to_response(true)))
+    Ok(json::ok(&project.to_response(true)))
 }
 
 #[utoipa::path(tag = "projects", operation_id = "projects_get", summary = "Get a project by name or id", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::project::ProjectResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -42,5 +43,5 @@ async fn get(
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let key = path.into_inner();
     let project = state.db.read(move |c| projects::get(c, &key)).await?;
-    Ok(HttpResponse::Ok().json(project.to_response(hydrate)))
+    Ok(json::ok(&project.to_response(hydrate)))
 }

@@ -1,5 +1,6 @@
 //! Public server endpoints: `/health`, `/ready`, `/api/v1/info`, `/api/v1/version`.
 
+use super::json;
 use crate::models::Ts;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
@@ -32,7 +33,7 @@ async fn ready() -> HttpResponse {
 #[utoipa::path(tag = "server", operation_id = "server_version", summary = "ZenML version spoken (public)", responses((status = 200, body = String)))]
 #[get("/version")]
 async fn version() -> HttpResponse {
-    HttpResponse::Ok().json(ZENML_VERSION)
+    json::ok(&ZENML_VERSION)
 }
 
 #[derive(Serialize)]
@@ -62,7 +63,7 @@ struct ServerInfo {
 #[utoipa::path(tag = "server", operation_id = "server_info", summary = "Server information (public)", responses((status = 200, body = serde_json::Value)))]
 #[get("/info")]
 async fn info(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(ServerInfo {
+    json::ok(&ServerInfo {
         id: state.server_id.hyphenated(),
         name: "default",
         version: ZENML_VERSION,

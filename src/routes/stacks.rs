@@ -2,6 +2,7 @@
 //! `default` stack it creates on first start).
 
 use super::extract::{bool_param, path_uuid, query_pairs};
+use super::json;
 use crate::auth::AuthUser;
 use crate::db::stacks;
 use crate::error::ApiError;
@@ -20,7 +21,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 async fn list_stacks(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&STACKS, &query_pairs(&req)?)?;
     let page = state.db.read(move |c| stacks::list_stacks(c, &q)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(json::ok(&page))
 }
 
 #[utoipa::path(tag = "stacks", operation_id = "stacks_get_stack", summary = "Get a stack", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::stack::StackResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -34,7 +35,7 @@ async fn get_stack(
     let id = path_uuid(&path, "stack_id")?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let stack = state.db.read(move |c| stacks::stack_responses(c, &[stacks::get_stack(c, &id)?], hydrate)).await?;
-    Ok(HttpResponse::Ok().json(stack.into_iter().next()))
+    Ok(json::ok(&stack.into_iter().next()))
 }
 
 #[utoipa::path(tag = "stacks", operation_id = "stacks_list_components", summary = "List stack components", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::stack::ComponentResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
@@ -42,7 +43,7 @@ async fn get_stack(
 async fn list_components(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&COMPONENTS, &query_pairs(&req)?)?;
     let page = state.db.read(move |c| stacks::list_components(c, &q)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(json::ok(&page))
 }
 
 #[utoipa::path(tag = "stacks", operation_id = "stacks_get_component", summary = "Get a stack component", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::stack::ComponentResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -56,5 +57,5 @@ async fn get_component(
     let id = path_uuid(&path, "component_id")?;
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let component = state.db.read(move |c| stacks::get_component(c, &id)).await?;
-    Ok(HttpResponse::Ok().json(component.to_response(hydrate)))
+    Ok(json::ok(&component.to_response(hydrate)))
 }

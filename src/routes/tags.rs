@@ -2,6 +2,7 @@
 //! version create/update.
 
 use super::extract::{bool_param, query_pairs};
+use super::json;
 use crate::auth::AuthUser;
 use crate::db::tags;
 use crate::error::ApiError;
@@ -20,7 +21,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&TAGS, &query_pairs(&req)?)?;
     let page = state.db.read(move |c| tags::list_page(c, &q)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(json::ok(&page))
 }
 
 #[utoipa::path(tag = "tags", operation_id = "tags_get", summary = "Get a tag by name or id", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::tag::TagResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -34,5 +35,5 @@ async fn get(
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let key = path.into_inner();
     let tag = state.db.read(move |c| tags::get_response(c, &key, hydrate)).await?;
-    Ok(HttpResponse::Ok().json(tag))
+    Ok(json::ok(&tag))
 }

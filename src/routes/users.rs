@@ -1,6 +1,7 @@
 //! `/api/v1/users`.
 
 use super::extract::{bool_param, query_pairs};
+use super::json;
 use crate::auth::AuthUser;
 use crate::db::users;
 use crate::error::ApiError;
@@ -19,7 +20,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = filter::parse(&USERS, &query_pairs(&req)?)?;
     let page = state.db.read(move |c| users::list_page(c, &q)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(json::ok(&page))
 }
 
 #[utoipa::path(tag = "users", operation_id = "users_get", summary = "Get a user by name or id", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::user::UserResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -33,5 +34,5 @@ async fn get(
     let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
     let key = path.into_inner();
     let (_, user) = state.db.read(move |c| users::get_by_name_or_id(c, &key)).await?;
-    Ok(HttpResponse::Ok().json(user.to_response(hydrate)))
+    Ok(json::ok(&user.to_response(hydrate)))
 }
