@@ -47,7 +47,9 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
     })?;
     let store_dir = std::fs::canonicalize(&store_dir).unwrap_or(store_dir);
 
-    let db = Db::open(&settings.db_path(), settings.db_pool_size)
+    // Reads run on the HTTP workers, one connection each at a time: never fewer.
+    let pool_size = settings.db_pool_size.max(http_workers() as u32 + 1);
+    let db = Db::open(&settings.db_path(), pool_size)
         .map_err(|e| ConfigError(format!("cannot open the database {}: {e}", settings.db_path().display())))?;
     let mut conn = db.conn().map_err(|e| ConfigError(e.to_string()))?;
     let admin_password = settings.admin_password.clone();
@@ -141,6 +143,7 @@ impl Application {
         let state = prepared.state.clone();
         let app_state = state.clone();
         let server = HttpServer::new(move || build_app(app_state.clone()))
+            .workers(http_workers())
             .listen(listener)
             .map_err(|e| ConfigError(format!("cannot listen on {addr}: {e}")))?
             .shutdown_timeout(5)
@@ -162,4 +165,10 @@ impl Application {
         self.state.db.close();
         result
     }
+}
+
+/// One HTTP worker thread per core (actix's default, made explicit because
+/// the read pool is sized from it).
+fn http_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
