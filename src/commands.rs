@@ -8,7 +8,8 @@ use crate::startup::{prepare, Application};
 
 /// `trove serve`: prepare, bind, announce, serve until stopped.
 pub fn serve(settings: Settings) -> Result<(), ConfigError> {
-    let _log_guard = crate::telemetry::init(&settings.log_level);
+    let _log_guard = crate::telemetry::init(&settings.log_level)
+        .map_err(|e| ConfigError(format!("cannot start the log writer thread: {e}")))?;
     for var in Settings::unknown_env_vars() {
         tracing::warn!(%var, "unknown TROVE_* environment variable (typo?); see `trove print-config`");
     }
