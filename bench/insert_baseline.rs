@@ -3,8 +3,8 @@
 //! machine, with no HTTP, JSON, auth or pool in between.
 //!
 //! On a fresh database file with the server's schema and connection settings
-//! (WAL, synchronous=NORMAL, foreign_keys=ON, busy_timeout=5000,
-//! cache_size=-16000) it creates a user, a project and `--artifacts`
+//! (WAL, synchronous=NORMAL, foreign_keys=ON, busy_timeout=5000, SQLite's
+//! default page cache) it creates a user, a project and `--artifacts`
 //! artifacts, then runs `--threads` threads, each with its own connection,
 //! for `--duration` seconds. Each iteration is one `BEGIN IMMEDIATE`
 //! transaction writing what `POST /api/v1/artifact_versions` writes for the
@@ -35,9 +35,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-const SCHEMA_SQL: &str = include_str!("../schema.sql");
-/// `user_version` written by the server's migration (src/db/migrate.rs).
-const SCHEMA_VERSION: i64 = 1;
+// The server's schema and the `user_version` its migration writes.
+use trove::db::migrate::{SCHEMA_SQL, SCHEMA_VERSION};
 
 // The stored forms of the bench body's sources (compact JSON, as the server stores them).
 const MATERIALIZER: &str =
@@ -105,8 +104,7 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
         "PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA synchronous = NORMAL;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -16000;",
+         PRAGMA temp_store = MEMORY;",
     )?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
@@ -223,10 +221,11 @@ fn create_one(
     ])?;
     let version_pk = tx.last_insert_rowid();
     {
-        let mut link =
-            tx.prepare_cached("INSERT OR IGNORE INTO artifact_version_tags (version_pk, tag_pk) VALUES (?1, ?2)")?;
+        let mut link = tx.prepare_cached(
+            "INSERT OR IGNORE INTO artifact_version_tags (version_pk, tag_pk, artifact_pk) VALUES (?1, ?2, ?3)",
+        )?;
         for tag_pk in tag_pks {
-            link.execute(params![version_pk, tag_pk])?;
+            link.execute(params![version_pk, tag_pk, artifact_pk])?;
         }
         let mut meta = tx.prepare_cached(
             "INSERT INTO run_metadata (version_pk, key, value, type, created) VALUES (?1, ?2, ?3, ?4, ?5)",

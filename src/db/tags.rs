@@ -80,13 +80,14 @@ pub fn attach(conn: &Connection, version_pk: i64, artifact_pk: i64, tags: &[(i64
     for (tag_pk, exclusive) in tags {
         if *exclusive {
             conn.prepare_cached(
-                "DELETE FROM artifact_version_tags WHERE tag_pk = ?1 AND version_pk IN
-                   (SELECT pk FROM artifact_versions WHERE artifact_pk = ?2 AND pk != ?3)",
+                "DELETE FROM artifact_version_tags WHERE tag_pk = ?1 AND artifact_pk = ?2 AND version_pk != ?3",
             )?
             .execute(params![tag_pk, artifact_pk, version_pk])?;
         }
-        conn.prepare_cached("INSERT OR IGNORE INTO artifact_version_tags (version_pk, tag_pk) VALUES (?1, ?2)")?
-            .execute(params![version_pk, tag_pk])?;
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO artifact_version_tags (version_pk, tag_pk, artifact_pk) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![version_pk, tag_pk, artifact_pk])?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use rusqlite::types::Value;
 
-use super::resources::Relation;
+use super::resources::{Narrowing, Relation};
 
 /// Comparison operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,6 +170,41 @@ pub(super) fn merge_groups(exprs: Vec<Expr>) -> Vec<Expr> {
         out.push(e);
     }
     out
+}
+
+/// Apply `narrowings` to the conditions of a top-level AND (see
+/// [`Narrowing`]). Only an equality (or `IN`) on the narrowing relation is
+/// used: it is what makes the narrowed related rows few.
+pub(super) fn narrow(expr: Expr, narrowings: &[Narrowing]) -> Expr {
+    let Expr::And(mut items) = expr else { return expr };
+    for n in narrowings {
+        let by = items.iter().find_map(|e| match e {
+            Expr::Sub { rel, inner } if std::ptr::eq(*rel, n.by) && selects_by_equality(inner) => {
+                Some((**inner).clone())
+            }
+            _ => None,
+        });
+        let Some(by) = by else { continue };
+        for item in items.iter_mut() {
+            if let Expr::Sub { rel, inner } = item {
+                if std::ptr::eq(*rel, n.of) {
+                    let own = std::mem::replace(inner.as_mut(), Expr::Const(true));
+                    let link = Expr::Sub { rel: n.link, inner: Box::new(by.clone()) };
+                    *item = Expr::Sub { rel: n.narrowed, inner: Box::new(Expr::And(vec![own, link])) };
+                }
+            }
+        }
+    }
+    Expr::And(items)
+}
+
+fn selects_by_equality(expr: &Expr) -> bool {
+    match expr {
+        Expr::Test { pred: Pred::Cmp(CmpOp::Eq, _) | Pred::In { negate: false, .. }, .. } => true,
+        Expr::Or(es) => !es.is_empty() && es.iter().all(selects_by_equality),
+        Expr::And(es) => es.iter().any(selects_by_equality),
+        _ => false,
+    }
 }
 
 /// Folds constants (`x OR true` → true, `x AND false` → false, dropping the

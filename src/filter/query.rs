@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::compile::{merge_groups, render, simplify, Expr, SqlFragment};
+use super::compile::{merge_groups, narrow, render, simplify, Expr, SqlFragment};
 use super::error::{model_error, FilterError};
 use super::params::{
     data_repr, parse_bool, parse_bool_optional, parse_bounded_int, parse_logical, parse_sort, parse_uuid, Logical, Sort,
@@ -232,7 +232,7 @@ impl ListQuery {
             Logical::Or => Expr::Or(exprs),
         };
         let mut params = Vec::new();
-        let mut sql = render(&simplify(combined), &mut params);
+        let mut sql = render(&narrow(simplify(combined), spec.narrowings), &mut params);
         let scope_col = spec.params.iter().find_map(|p| match p.kind {
             ParamKind::ScopeType(col) => Some(col),
             _ => None,

@@ -141,6 +141,21 @@ pub struct ResourceSpec {
     pub sorts: &'static [SortKey],
     /// Names answering "This resource can not be sorted by this field".
     pub no_sort: &'static [&'static str],
+    /// Rewrites that let a related-rows condition use another condition of
+    /// the same conjunction (see [`Narrowing`]).
+    pub narrowings: &'static [Narrowing],
+}
+
+/// `Sub(of, T) AND Sub(by, A)`, where `A` selects by equality, is rendered as
+/// `Sub(narrowed, T AND Sub(link, A)) AND Sub(by, A)`: the same rows (the
+/// link rows repeat what `by` looks at), but the related rows are searched
+/// through an index on both instead of all rows matching `T`.
+#[derive(Debug)]
+pub struct Narrowing {
+    pub of: &'static Relation,
+    pub by: &'static Relation,
+    pub narrowed: &'static Relation,
+    pub link: &'static Relation,
 }
 
 impl ResourceSpec {
@@ -172,17 +187,35 @@ pub(super) const fn user_rel(sql: &'static str) -> Relation {
 // `artifact=…&tags=…` must be driven by the artifact index (measured at 100k
 // versions: 1.5 ms instead of 32 ms; a tags-only count costs 25 ms instead of 15).
 static AV_USER: Relation = user_rel("+av.user_pk IN (SELECT f.pk FROM users f WHERE {c})");
+const ARTIFACT_COLS: &[Column] = &[col("f.id", "artifact.id"), col("f.name", "ArtifactSchema.name")];
+const TAG_COLS: &[Column] = &[col("f.name", "TagSchema.name")];
 static AV_ARTIFACT: Relation = Relation {
     sql: Some("av.artifact_pk IN (SELECT f.pk FROM artifacts f WHERE {c})"),
     group: None,
-    cols: &[col("f.id", "artifact.id"), col("f.name", "ArtifactSchema.name")],
+    cols: ARTIFACT_COLS,
 };
+/// The unary `+` keeps the planner from driving the list by every version
+/// of a tag (it guesses an `IN (subquery)` list to be short).
 static AV_TAGS: Relation = Relation {
     sql: Some(
         "+av.pk IN (SELECT f_l.version_pk FROM artifact_version_tags f_l JOIN tags f ON f.pk = f_l.tag_pk WHERE {c})",
     ),
     group: None,
-    cols: &[col("f.name", "TagSchema.name")],
+    cols: TAG_COLS,
+};
+/// [`AV_TAGS`] narrowed to the versions of an artifact: short, so it may drive.
+static AV_TAGS_OF_ARTIFACT: Relation = Relation {
+    sql: Some(
+        "av.pk IN (SELECT f_l.version_pk FROM artifact_version_tags f_l JOIN tags f ON f.pk = f_l.tag_pk WHERE {c})",
+    ),
+    group: None,
+    cols: TAG_COLS,
+};
+/// Inside [`AV_TAGS_OF_ARTIFACT`]: the link row's artifact.
+static TAG_LINK_ARTIFACT: Relation = Relation {
+    sql: Some("f_l.artifact_pk IN (SELECT f.pk FROM artifacts f WHERE {c})"),
+    group: None,
+    cols: ARTIFACT_COLS,
 };
 static AV_RUN_METADATA: Relation = Relation {
     sql: Some("EXISTS (SELECT 1 FROM run_metadata f WHERE f.version_pk = av.pk AND {c})"),
@@ -259,6 +292,12 @@ pub static ARTIFACT_VERSIONS: ResourceSpec = ResourceSpec {
         "sort_by", "page", "size", "logical_operator", "scope_user", "project", "run_metadata", "artifact_id",
         "artifact", "only_unused", "has_custom_name", "model", "pipeline_run", "model_version_id",
     ],
+    narrowings: &[Narrowing {
+        of: &AV_TAGS,
+        by: &AV_ARTIFACT,
+        narrowed: &AV_TAGS_OF_ARTIFACT,
+        link: &TAG_LINK_ARTIFACT,
+    }],
 };
 
 // --------------------------------------------------------------- artifacts
@@ -307,4 +346,5 @@ pub static ARTIFACTS: ResourceSpec = ResourceSpec {
         ),
     ],
     no_sort: &["sort_by", "page", "size", "logical_operator", "scope_user", "project"],
+    narrowings: &[],
 };

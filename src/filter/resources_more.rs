@@ -36,6 +36,7 @@ pub static TAGS: ResourceSpec = ResourceSpec {
         sk_custom("user", "(SELECT f.name FROM users f WHERE f.pk = t.user_pk)"),
     ],
     no_sort: &["sort_by", "page", "size", "logical_operator", "scope_user", "resource_type"],
+    narrowings: &[],
 };
 
 /// SQL of `resource_type=<value>` on the tags list (`None` = no such links).
@@ -82,6 +83,7 @@ pub static USERS: ResourceSpec = ResourceSpec {
         sk("external_user_id", "NULL"),
     ],
     no_sort: BASE_NO_SORT,
+    narrowings: &[],
 };
 
 // ---------------------------------------------------------------- projects
@@ -110,6 +112,7 @@ pub static PROJECTS: ResourceSpec = ResourceSpec {
         sk("display_name", "p.display_name"),
     ],
     no_sort: BASE_NO_SORT,
+    narrowings: &[],
 };
 
 // ------------------------------------------------------ stacks, components
@@ -150,6 +153,7 @@ pub static STACKS: ResourceSpec = ResourceSpec {
         sk_custom("user", "(SELECT f.name FROM users f WHERE f.pk = s.user_pk)"),
     ],
     no_sort: &["sort_by", "page", "size", "logical_operator", "scope_user", "component_id", "component"],
+    narrowings: &[],
 };
 
 static C_USER: Relation = user_rel("c.user_pk IN (SELECT f.pk FROM users f WHERE {c})");
@@ -193,4 +197,5 @@ pub static COMPONENTS: ResourceSpec = ResourceSpec {
         sk_custom("user", "(SELECT f.name FROM users f WHERE f.pk = c.user_pk)"),
     ],
     no_sort: &["sort_by", "page", "size", "logical_operator", "scope_user", "scope_type", "stack_id"],
+    narrowings: &[],
 };

@@ -219,8 +219,12 @@ pub fn insert_version(conn: &Connection, project_pk: i64, n: u32, created: i64, 
             [t],
         )
         .expect("tag");
-        conn.execute("INSERT INTO artifact_version_tags SELECT ?1, pk FROM tags WHERE name=?2", params![vpk, t])
-            .expect("tag link");
+        conn.execute(
+            "INSERT INTO artifact_version_tags SELECT ?1, pk, (SELECT artifact_pk FROM artifact_versions WHERE pk = ?1)
+             FROM tags WHERE name=?2",
+            params![vpk, t],
+        )
+        .expect("tag link");
     }
     for (k, val) in v.meta {
         conn.execute(

@@ -11,10 +11,10 @@ use super::fixture::{empty_db, insert_version, NewVersion};
 const VERSIONS: &[&str] =
     &["1", "2", "10", "007", " 7", "0", "-3", "1.5", "1e1", "rc-1", "beta", "%x_", "_a", "A", "a", "3abc", ""];
 const URIS: &[&str] = &["s3://b/x/1", "S3://B/y", "/local/%_/Y", "gs://a_b/c", "s3://b/x/10"];
-const TAGS: &[&str] = &["red", "blue", "Green_x", "r_d", "RED2"];
+pub(super) const TAGS: &[&str] = &["red", "blue", "Green_x", "r_d", "RED2"];
 const KEYS: &[&str] = &["acc", "name", "n"];
 const META: &[&str] = &["0.9", "0", "5", "\"alpha\"", "\"5\"", "true", "-2", "\"high\"", "0.95", "[1, 2]"];
-const ARTIFACTS: &[(&str, &str)] =
+pub(super) const ARTIFACTS: &[(&str, &str)] =
     &[("alpha", "a1a1a1a1000040008000000000000001"), ("beta", "3296e24a000040008000000000000002")];
 const USERS: &[(&str, &str, &str)] =
     &[("admin", "", "0b0b0b0b000040008000000000000001"), ("bob", "Bob Builder", "1e5b0b0b000040008000000000000002")];
@@ -44,7 +44,7 @@ const INT_OPS: &[&str] = &["", "notequals", "gt", "gte", "lt", "lte", "isnull", 
 const PARAMS: &[&str] = &["version", "uri", "type", "tags", "run_metadata", "artifact", "user", "version_number", "id"];
 
 #[derive(Debug, Clone)]
-struct Row {
+pub(super) struct Row {
     id: String,
     artifact: usize,
     user: Option<usize>,
@@ -56,7 +56,7 @@ struct Row {
 }
 
 /// Rows with distinct ids and distinct (artifact, version) pairs.
-fn rows() -> impl Strategy<Value = Vec<Row>> {
+pub(super) fn rows() -> impl Strategy<Value = Vec<Row>> {
     proptest::collection::vec(row(), 1..10).prop_map(|rows| {
         let mut pairs = std::collections::HashSet::new();
         let mut ids = std::collections::HashSet::new();
@@ -88,7 +88,7 @@ fn row() -> impl Strategy<Value = Row> {
 }
 
 /// (param, operator or "", value) → raw query value.
-fn filter() -> impl Strategy<Value = (String, String)> {
+pub(super) fn filter() -> impl Strategy<Value = (String, String)> {
     (
         proptest::sample::select(PARAMS),
         0..STR_OPS.len(),
@@ -229,7 +229,7 @@ fn eval_uuid(op: &str, v: &str, id: &str) -> Result<bool, ()> {
     }
 }
 
-fn eval(r: &Row, param: &str, raw: &str) -> Result<bool, ()> {
+pub(super) fn eval(r: &Row, param: &str, raw: &str) -> Result<bool, ()> {
     let (op, v) = split_op(raw);
     match param {
         "version" => eval_str(op, v, Some(r.version), false),
@@ -287,7 +287,7 @@ fn eval(r: &Row, param: &str, raw: &str) -> Result<bool, ()> {
 
 // ------------------------------------------------------------------ SQL
 
-fn load(rows: &[Row]) -> Connection {
+pub(super) fn load(rows: &[Row]) -> Connection {
     let conn = empty_db();
     let mut setup =
         String::from("INSERT INTO projects(id,name,display_name,created,updated) VALUES ('p1','default','d',0,0);");
@@ -319,7 +319,7 @@ fn load(rows: &[Row]) -> Connection {
     conn
 }
 
-fn select(conn: &Connection, params: &[(String, String)]) -> Result<Vec<i64>, FilterError> {
+pub(super) fn select(conn: &Connection, params: &[(String, String)]) -> Result<Vec<i64>, FilterError> {
     let q = parse(&AV, params)?;
     let w = q.where_sql(&AV)?;
     let sql = format!("SELECT av.pk FROM artifact_versions av WHERE {} ORDER BY {}", w.sql, q.order_sql(&AV));
