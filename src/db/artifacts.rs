@@ -80,7 +80,7 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
     }
     drop(q);
     let user_pks: Vec<i64> = rows.values().filter_map(|r| r.1).collect();
-    let users = users::by_pks(conn, &user_pks)?;
+    let users = users::nested_by_pks(conn, &user_pks)?;
     let latest_pks: Vec<i64> = rows.values().filter_map(|r| r.2).collect();
     let mut latest: HashMap<i64, (Hex, String)> = HashMap::new();
     let mut stmt = conn.prepare_cached("SELECT pk, id, version FROM artifact_versions WHERE pk IN rarray(?1)")?;
@@ -95,8 +95,8 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
         let Some((a, user_pk, latest_pk)) = rows.remove(pk) else { continue };
         let latest = latest_pk.and_then(|l| latest.get(&l));
         let resources = ArtifactResources {
-            user: user_pk.and_then(|u| users.get(&u)).map(|u| u.to_response(false)),
-            tags: tag_map.remove(pk).unwrap_or_default().iter().map(|t| t.nested()).collect(),
+            user: user_pk.and_then(|u| users.get(&u)).cloned(),
+            tags: tag_map.remove(pk).unwrap_or_default(),
             latest_version_name: latest.map(|l| l.1.clone()),
             latest_version_id: latest.map(|l| l.0.clone()),
         };

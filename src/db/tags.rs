@@ -9,6 +9,7 @@ use crate::models::{Hex, Ts};
 use rand::seq::SliceRandom;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub const COLUMNS: &str = "t.pk, t.id, t.name, t.color, t.exclusive, u.id, t.created, t.updated";
 pub const FROM: &str = "tags t LEFT JOIN users u ON u.pk = t.user_pk";
@@ -106,17 +107,20 @@ pub fn detach(conn: &Connection, version_pk: i64, names_or_ids: &[String]) -> Db
 }
 
 /// The tags of many versions in one query, each list sorted by name.
-pub fn for_versions(conn: &Connection, version_pks: &[i64]) -> DbResult<HashMap<i64, Vec<Tag>>> {
+pub fn for_versions(conn: &Connection, version_pks: &[i64]) -> DbResult<TagsByOwner> {
     grouped(conn, "artifact_version_tags", "version_pk", version_pks)
 }
 
 /// The tags of many artifacts in one query, each list sorted by name.
-pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<HashMap<i64, Vec<Tag>>> {
+pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<TagsByOwner> {
     grouped(conn, "artifact_tags", "artifact_pk", artifact_pks)
 }
 
+/// Nested tag responses per owner; each tag is built once and shared.
+pub type TagsByOwner = HashMap<i64, Vec<Arc<TagResponse>>>;
+
 /// Tags linked through `link_table` (owner column `owner`), grouped by owner.
-fn grouped(conn: &Connection, link_table: &str, owner: &str, pks: &[i64]) -> DbResult<HashMap<i64, Vec<Tag>>> {
+fn grouped(conn: &Connection, link_table: &str, owner: &str, pks: &[i64]) -> DbResult<TagsByOwner> {
     let sql = format!(
         "SELECT l.{owner}, {COLUMNS} FROM {link_table} l
          JOIN tags t ON t.pk = l.tag_pk LEFT JOIN users u ON u.pk = t.user_pk
@@ -124,9 +128,17 @@ fn grouped(conn: &Connection, link_table: &str, owner: &str, pks: &[i64]) -> DbR
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([super::pk_array(pks)])?;
-    let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
+    let mut out = TagsByOwner::new();
+    let mut seen: HashMap<i64, Arc<TagResponse>> = HashMap::new();
     while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push(tag_at(r, 1)?.1);
+        let tag = match seen.get(&r.get::<_, i64>(1)?) {
+            Some(tag) => tag.clone(),
+            None => {
+                let (pk, tag) = tag_at(r, 1)?;
+                seen.entry(pk).or_insert_with(|| Arc::new(tag.nested())).clone()
+            }
+        };
+        out.entry(r.get(0)?).or_default().push(tag);
     }
     Ok(out)
 }

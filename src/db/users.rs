@@ -7,6 +7,8 @@ use crate::models::user::UserResponse;
 use crate::models::Page;
 use crate::models::{Hex, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 const COLUMNS: &str = "pk, id, name, full_name, email, email_opted_in, active, is_admin, \
                        is_service_account, password_changed_at, created, updated";
@@ -106,11 +108,16 @@ pub fn all(conn: &Connection) -> DbResult<Vec<User>> {
 }
 
 /// Users by pk, for nesting into other responses (one query for a page).
-pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<std::collections::HashMap<i64, User>> {
+pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE pk IN rarray(?1)");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([super::pk_array(pks)], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Users by pk as nested in other resources (built once, shared by the page).
+pub fn nested_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Arc<UserResponse>>> {
+    Ok(by_pks(conn, pks)?.into_iter().map(|(pk, u)| (pk, Arc::new(u.to_response(false)))).collect())
 }
 
 /// `GET /users`: one page of users (service accounts are not listed).

@@ -99,7 +99,7 @@ fn assemble(
     let mut user_pks: Vec<i64> = rows.values().filter_map(|r| r.user_pk).collect();
     user_pks.sort_unstable();
     user_pks.dedup();
-    let users = users::by_pks(conn, &user_pks)?;
+    let users = users::nested_by_pks(conn, &user_pks)?;
     let mut tags = tags::for_versions(conn, pks)?;
     let (mut metadata, mut visualizations) = if hydrate {
         (run_metadata(conn, pks)?, visualizations_of(conn, pks)?)
@@ -111,8 +111,8 @@ fn assemble(
     for pk in pks {
         let Some(row) = rows.remove(pk) else { continue };
         let resources = ArtifactVersionResources {
-            user: row.user_pk.and_then(|u| users.get(&u)).map(|u| u.to_response(false)),
-            tags: tags.remove(pk).unwrap_or_default().iter().map(|t| t.nested()).collect(),
+            user: row.user_pk.and_then(|u| users.get(&u)).cloned(),
+            tags: tags.remove(pk).unwrap_or_default(),
             producer_step_run_id: None,
             producer_pipeline_run_id: None,
         };

@@ -5,6 +5,7 @@ use super::tag::TagResponse;
 use super::user::UserResponse;
 use super::{Entity, Hex, Nothing, Ts};
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactBody {
@@ -22,9 +23,9 @@ pub struct ArtifactMetadata {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactResources {
     #[schema(inline)]
-    pub user: Option<UserResponse>,
+    pub user: Option<Arc<UserResponse>>,
     #[schema(inline)]
-    pub tags: Vec<TagResponse>,
+    pub tags: Vec<Arc<TagResponse>>,
     pub latest_version_name: Option<String>,
     pub latest_version_id: Option<Hex>,
 }

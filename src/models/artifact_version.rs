@@ -8,6 +8,7 @@ use super::{Entity, Hex, Nothing, Ts};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
+use std::sync::Arc;
 
 pub use super::version_request::*;
 
@@ -75,9 +76,9 @@ pub struct ArtifactVersionMetadata {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactVersionResources {
     #[schema(inline)]
-    pub user: Option<UserResponse>,
+    pub user: Option<Arc<UserResponse>>,
     #[schema(inline)]
-    pub tags: Vec<TagResponse>,
+    pub tags: Vec<Arc<TagResponse>>,
     pub producer_step_run_id: Option<Hex>,
     pub producer_pipeline_run_id: Option<Hex>,
 }
