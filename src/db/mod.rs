@@ -194,4 +194,18 @@ mod tests {
         let autocommit = block_on(db.read(|c| Ok(c.is_autocommit()))).unwrap();
         assert!(!autocommit);
     }
+
+    /// The bundled SQLite is built with `.cargo/config.toml`'s options.
+    #[test]
+    fn sqlite_is_built_without_global_memory_statistics() {
+        let conn = Connection::open_in_memory().unwrap();
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    }
 }
