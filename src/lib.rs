@@ -18,13 +18,17 @@
 //! - [`models`]: typed JSON shapes: requests with their validation, responses;
 //!   [`models::text`] formats timestamps and UUIDs without allocating.
 //! - [`filter`]: the list query language → typed terms → parameterised SQL,
-//!   through per-resource allow-lists of fields and sort keys. No HTTP, no DB.
+//!   through per-resource allow-lists of fields and sort keys (plus index-
+//!   friendly rewrites, e.g. artifact + tag). No HTTP, no DB.
 //! - [`db`]: all SQL. Synchronous functions on `&Connection`; `Db::read` runs
 //!   them in one read transaction on a pooled connection, inline on the HTTP
 //!   worker (cheaper than a thread hand-off for reads), `Db::write` hands them
 //!   to [`db::writer`], one thread that commits concurrent writes together,
 //!   each in its own savepoint. [`db::version_load`] builds a page of versions
 //!   in a fixed number of queries; [`db::list`] counts and pages any resource.
+//!
+//! - [`telemetry`]: tracing setup and the one-line-per-request middleware;
+//!   [`telemetry::batch`] writes log lines to stderr in batches.
 //!
 //! A request: route → `AuthUser` → parse (models / filter) → one `Db` call →
 //! typed response serialized to JSON, or an `ApiError`.

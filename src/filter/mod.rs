@@ -7,7 +7,9 @@
 //! [`USERS`], [`PROJECTS`], [`STACKS`], [`COMPONENTS`]), into a WHERE
 //! condition with `?` placeholders and an ORDER BY clause; [`check_page`]
 //! does the page arithmetic. User input never becomes SQL text: values are
-//! bound parameters, columns come from the static tables.
+//! bound parameters, columns come from the static tables. A resource's
+//! `narrowings` let one condition restrict another's subquery (an artifact
+//! equality narrows a tag filter to that artifact's tag links).
 //!
 //! Behaviour follows `/work/shared/spec/filtering.md` and the reference
 //! server (`zenml.models.v2.base.filter`), including its quirks: unescaped
@@ -45,6 +47,8 @@ pub use compile::{CmpOp, Expr, Pred, SqlFragment};
 pub use error::FilterError;
 pub use params::{Logical, Sort};
 pub use query::{check_page, parse, Condition, ListQuery, MAX_PAGE_SIZE};
-pub use resources::{Column, Param, ParamKind, Relation, ResourceSpec, SortKey, Tie, ARTIFACTS, ARTIFACT_VERSIONS};
+pub use resources::{
+    Column, Narrowing, Param, ParamKind, Relation, ResourceSpec, SortKey, Tie, ARTIFACTS, ARTIFACT_VERSIONS,
+};
 pub use resources_more::{COMPONENTS, PROJECTS, STACKS, TAGS, USERS};
 pub use value::{Op, Val};

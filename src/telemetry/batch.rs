@@ -1,9 +1,9 @@
 //! A log writer that batches: lines are appended to a shared buffer that a
-//! background thread writes to stderr every [`FLUSH_EVERY`] (sooner once
-//! [`EAGER`] bytes are waiting). A request therefore never waits for the
+//! background thread writes to stderr every `FLUSH_EVERY` (sooner once
+//! `EAGER` bytes are waiting). A request therefore never waits for the
 //! terminal, and unlike a channel to a writer thread it does not wake another
 //! thread per line (a futex wake and two context switches per request under
-//! load). No line is ever dropped: past [`MAX_BUFFERED`] the logging thread
+//! load). No line is ever dropped: past `MAX_BUFFERED` the logging thread
 //! writes the buffer out itself.
 
 use std::io::{self, Write};
