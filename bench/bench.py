@@ -315,6 +315,10 @@ class Server:
         return stop_process(self.popen if self.popen is not None else self.pid)
 
 
+# trove's `db_mmap_mb` for every server this run starts (--db-mmap-mb).
+DB_MMAP_MB = [0]
+
+
 def start_trove(binary: Path, data_dir: Path, log_path: Path, log_level: str | None) -> tuple[Server, float]:
     port = free_port()
     env = dict(os.environ)
@@ -325,6 +329,8 @@ def start_trove(binary: Path, data_dir: Path, log_path: Path, log_level: str | N
     env["TROVE_JWT_SECRET"] = TROVE_SECRET
     if log_level:
         env["TROVE_LOG_LEVEL"] = log_level
+    if DB_MMAP_MB[0]:
+        env["TROVE_DB_MMAP_MB"] = str(DB_MMAP_MB[0])
     cmd = [str(binary), "serve", "--bind", f"{HOST}:{port}", "--data-dir", str(data_dir)]
     logf = open(log_path, "ab")
     t0 = time.perf_counter()
@@ -859,7 +865,8 @@ def header(args, mach: dict, mode: str) -> list[str]:
         + (f" after a {args.warmup} s warm-up" if args.warmup else "") + f", timeout {args.wrk_timeout}",
         f"- data: {args.artifacts} artifacts, 2 tags per version from {args.tag_pool} (`t0`…), "
         f"4 metadata keys, seeded in batches of {args.batch_size} via `POST /api/v1/artifact_versions/batch`",
-        f"- trove log level: {args.log_level or 'default (info, one line per request, to a file)'}",
+        f"- trove log level: {args.log_level or 'default (info, one line per request, to a file)'}; "
+        f"db_mmap_mb = {args.db_mmap_mb}" + (" (default: off)" if not args.db_mmap_mb else ""),
         "",
     ]
 
@@ -1179,6 +1186,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--scale-sizes", default="10000,100000,1000000")
     p.add_argument("--log-level", default=env("BENCH_TROVE_LOG_LEVEL"),
                    help="trove --log-level (default: trove's own default)")
+    p.add_argument("--db-mmap-mb", type=int, default=int(env("BENCH_TROVE_DB_MMAP_MB") or 0),
+                   help="trove's db_mmap_mb setting (default 0 = off, trove's default)")
     p.add_argument("--no-build", action="store_true", help="use the existing release binaries")
     p.add_argument("--work-dir", help="where data dirs go (default: a fresh temp dir, deleted afterwards)")
     p.add_argument("--keep-data", action="store_true", help="keep the work dir")
@@ -1200,6 +1209,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    DB_MMAP_MB[0] = args.db_mmap_mb
     atexit.register(_cleanup)
     signal.signal(signal.SIGTERM, _on_signal)
     t_start = time.perf_counter()

@@ -49,7 +49,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
 
     // Reads run on the HTTP workers, one connection each at a time: never fewer.
     let pool_size = settings.db_pool_size.max(http_workers() as u32 + 1);
-    let db = Db::open(&settings.db_path(), pool_size)
+    let db = Db::open_with(&settings.db_path(), pool_size, settings.db_mmap_mb)
         .map_err(|e| ConfigError(format!("cannot open the database {}: {e}", settings.db_path().display())))?;
     let mut conn = db.conn().map_err(|e| ConfigError(e.to_string()))?;
     let admin_password = settings.admin_password.clone();

@@ -57,13 +57,16 @@ pub type DbResult<T> = Result<T, DbError>;
 
 /// Pragmas every pooled connection gets (`foreign_keys` is per connection and
 /// off by default). WAL is set once, when the database is opened.
-fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
+fn init_connection(conn: &mut Connection, mmap_bytes: u64) -> rusqlite::Result<()> {
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA synchronous = NORMAL;
          PRAGMA temp_store = MEMORY;",
     )?;
+    if mmap_bytes > 0 {
+        conn.execute_batch(&format!("PRAGMA mmap_size = {mmap_bytes};"))?;
+    }
     rusqlite::vtab::array::load_module(conn)?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())
@@ -79,14 +82,20 @@ pub struct Db {
 impl Db {
     /// Open (creating if needed) and migrate the database at `path`.
     pub fn open(path: &Path, pool_size: u32) -> DbResult<Db> {
+        Db::open_with(path, pool_size, 0)
+    }
+
+    /// [`Db::open`] with `mmap_mb` MiB of the file read through a memory map.
+    pub fn open_with(path: &Path, pool_size: u32, mmap_mb: u32) -> DbResult<Db> {
+        let mmap_bytes = u64::from(mmap_mb) << 20;
         let mut conn = Connection::open(path)?;
         conn.execute_batch("PRAGMA journal_mode = WAL;")?;
-        init_connection(&mut conn)?;
+        init_connection(&mut conn, mmap_bytes)?;
         migrate::migrate(&mut conn)?;
         let writer = writer::Writer::start(conn).map_err(|e| DbError::Task(e.to_string()))?;
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_init(init_connection);
+            .with_init(move |c| init_connection(c, mmap_bytes));
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(1))
@@ -207,5 +216,16 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    }
+
+    /// `db_mmap_mb` reaches every pooled connection; off by default.
+    #[test]
+    fn the_memory_map_is_opt_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mmap = |db: &Db| block_on(db.read(|c| Ok(c.query_row("PRAGMA mmap_size", [], |r| r.get::<_, i64>(0))?)));
+        let plain = Db::open(&dir.path().join("a.db"), 1).unwrap();
+        assert_eq!(mmap(&plain).unwrap(), 0);
+        let mapped = Db::open_with(&dir.path().join("b.db"), 1, 16).unwrap();
+        assert_eq!(mmap(&mapped).unwrap(), 16 << 20);
     }
 }
