@@ -128,6 +128,34 @@ pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> 
     Ok(pk)
 }
 
+/// [`create`], then the new version's response, read in the same
+/// transaction: its pages are in the writer's cache, whereas a reader
+/// connection would re-read them all (SQLite drops a connection's page cache
+/// when another connection commits).
+pub fn create_and_load(
+    conn: &Connection,
+    req: &ArtifactVersionRequest,
+    user_pk: i64,
+) -> DbResult<ArtifactVersionResponse> {
+    let pk = create(conn, req, user_pk)?;
+    load_written(conn, pk)
+}
+
+/// [`update`], then the version's response (as [`create_and_load`]).
+pub fn update_and_load(
+    conn: &Connection,
+    id: &Hex,
+    upd: &ArtifactVersionUpdate,
+    user_pk: i64,
+) -> DbResult<ArtifactVersionResponse> {
+    let pk = update(conn, id, upd, user_pk)?;
+    load_written(conn, pk)
+}
+
+fn load_written(conn: &Connection, pk: i64) -> DbResult<ArtifactVersionResponse> {
+    version_load::load(conn, &[pk], true)?.pop().ok_or_else(|| DbError::Task("a written version vanished".into()))
+}
+
 /// Auto-increment: the highest numeric version of the artifact plus one, else 1.
 fn next_version(conn: &Connection, artifact_pk: i64) -> DbResult<i64> {
     let max: Option<i64> = conn

@@ -33,8 +33,8 @@ async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Resu
 #[post("/artifact_versions")]
 async fn create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let request = ArtifactVersionRequest::parse(&json_body(&body)?, &["body"])?;
-    let pk = state.db.write(move |tx| av::create(tx, &request, user.pk)).await?;
-    respond_with_version(&state, pk).await
+    let version = state.db.write(move |tx| av::create_and_load(tx, &request, user.pk)).await?;
+    Ok(json::ok(&version))
 }
 
 /// All items are validated first and created in one transaction: all or nothing.
@@ -94,8 +94,8 @@ async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, ID)?;
     let upd = ArtifactVersionUpdate::parse(&json_body(&body)?)?;
-    let pk = state.db.write(move |tx| av::update(tx, &id, &upd, user.pk)).await?;
-    respond_with_version(&state, pk).await
+    let version = state.db.write(move |tx| av::update_and_load(tx, &id, &upd, user.pk)).await?;
+    Ok(json::ok(&version))
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_delete", summary = "Delete an artifact version (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
@@ -112,13 +112,6 @@ async fn delete(
     let from_store = bool_param(&pairs, "delete_from_artifact_store", false)?;
     state.db.write(move |tx| av::delete(tx, &id, delete_metadata, from_store)).await?;
     Ok(json::ok(&Value::Null))
-}
-
-/// The hydrated version just written, read after the commit on a pooled
-/// connection (keeps the writer thread to the writes themselves).
-async fn respond_with_version(state: &AppState, pk: i64) -> Result<HttpResponse, ApiError> {
-    let version = state.db.read(move |c| version_load::load(c, &[pk], true)).await?.pop();
-    Ok(json::ok(&version.ok_or_else(|| ApiError::internal("written version vanished"))?))
 }
 
 /// `DELETE /api/v1/artifact_versions?project_name_or_id=…&only_versions=…`
