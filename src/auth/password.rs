@@ -1,6 +1,6 @@
 //! Password hashing: argon2id with OWASP's parameters (19 MiB, t=2, p=1),
-//! stored as a PHC string. Synchronous and slow on purpose: call it from the
-//! blocking pool, never from an async worker.
+//! stored as a PHC string. Synchronous and slow on purpose: the server runs
+//! it on its one password thread ([`Verifier`]), never on an async worker.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -74,7 +74,7 @@ fn verify_phc(password: &str, phc: &str) -> Option<bool> {
 
 /// One thread does every password check of the server: argon2 needs 19 MiB
 /// per hash, and a single thread reuses one allocation arena instead of
-/// leaving a freed 19 MiB buffer behind on every blocking thread. It also
+/// leaving a freed 19 MiB buffer behind on every thread that ran one. It also
 /// bounds logins to one core, so they never starve other requests.
 #[derive(Clone)]
 pub struct Verifier {
