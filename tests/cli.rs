@@ -168,3 +168,34 @@ fn print_config_is_the_example() {
     let out = Command::new(BIN).arg("print-config").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), trove::config::EXAMPLE_CONFIG);
 }
+
+/// Logs redirected to a file are plain text (no colour codes), one line per
+/// request, and every buffered line is written out on a graceful shutdown.
+#[test]
+fn redirected_logs_are_plain_and_flushed_on_shutdown() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir.path())
+        .env_remove("TROVE_ADMIN_PASSWORD")
+        .env_remove("RUST_LOG")
+        .env("TROVE_LOG_LEVEL", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn trove");
+    let mut stderr = child.stderr.take().unwrap();
+    wait_healthy(port);
+    let rt = actix_web::rt::System::new();
+    let status =
+        rt.block_on(async { reqwest::get(format!("http://127.0.0.1:{port}/health")).await.unwrap().status().as_u16() });
+    assert_eq!(status, 200);
+    drop(Server(child));
+    let mut log = String::new();
+    stderr.read_to_string(&mut log).unwrap();
+    assert!(!log.contains('\u{1b}'), "colour codes in a redirected log:\n{log}");
+    assert!(log.contains("listening"), "{log}");
+    assert!(log.lines().any(|l| l.contains("request") && l.contains("/health") && l.contains("200")), "{log}");
+}

@@ -17,7 +17,14 @@ pub fn init(level: &str) -> std::io::Result<batch::FlushGuard> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("{level},actix_server=warn,r2d2=warn")));
     let (writer, guard) = batch::BatchWriter::new(std::io::stderr())?;
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(writer).try_init();
+    // Colours only for a terminal: a redirected log stays plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(ansi)
+        .with_writer(writer)
+        .try_init();
     Ok(guard)
 }
 
