@@ -692,6 +692,48 @@ def run_suite(srv: Server, keys: list[str], n: int, ids_file: Path, args, label:
     return results
 
 
+def run_during_logins(srv: Server, n: int, ids_file: Path, args) -> dict:
+    """Workload a while logins (g, 4 connections) run at the same time: the
+    target is that argon2 never blocks other requests (it has one thread)."""
+    logins: dict = {}
+
+    def login_load():
+        logins.update(run_wrk("g", srv, n, 4, args.duration + 2, args, None))
+
+    t = threading.Thread(target=login_load)
+    t.start()
+    time.sleep(1.0)
+    log(f"trove a during logins: wrk {args.concurrency} conns {args.duration} s, logins on 4 more")
+    a = run_wrk("a", srv, n, args.concurrency, args.duration, args, ids_file)
+    t.join()
+    log(f"    {a['rps']:,.0f} req/s  p50 {a['p50_ms']:.2f} ms  p99 {a['p99_ms']:.2f} ms; "
+        f"logins meanwhile {logins.get('rps', 0):,.1f}/s")
+    return {"a": a, "g": logins}
+
+
+def during_logins_lines(mixed: dict, alone: dict) -> list[str]:
+    a, g = mixed["a"], mixed["g"]
+    share = a["rps"] / alone["rps"] if alone.get("rps") else float("nan")
+    return [
+        "## Gets while logins run",
+        "",
+        "Workload a alone, then again while 4 more connections log in (argon2id) for the whole run.",
+        "",
+        "| | req/s | p50 ms | p99 ms | non-2xx / socket err |",
+        "|---|---:|---:|---:|---:|",
+        f"| a alone | {fmt_n(alone['rps'])} | {fmt_ms(alone['p50_ms'])} | {fmt_ms(alone['p99_ms'])} | "
+        f"{alone['non2xx']} / {alone['socket_errors']} |",
+        f"| a during logins | {fmt_n(a['rps'])} ({share:.0%} of alone) | {fmt_ms(a['p50_ms'])} | "
+        f"{fmt_ms(a['p99_ms'])} | {a['non2xx']} / {a['socket_errors']} |",
+        f"| logins meanwhile (4 conns) | {g.get('rps', 0):,.1f} | {fmt_ms(g.get('p50_ms', 0))} | "
+        f"{fmt_ms(g.get('p99_ms', 0))} | {g.get('non2xx', 0)} / {g.get('socket_errors', 0)} |",
+        "",
+        "argon2 runs on one dedicated thread, so logins take at most one of the cores; gets keep the "
+        "rest. A stall would show as a p99 near the login time (~250 ms) or as a collapse of the rate.",
+        "",
+    ]
+
+
 # --------------------------------------------------------------------------- baseline
 
 def run_baseline(binary: Path, db: Path, threads: int, duration: int, args) -> dict:
@@ -895,6 +937,7 @@ def main_suite(args, mach, trove_bin: Path, baseline_bin: Path, work: Path) -> t
 
     keys = [k for k in ["h", "a", "b", "c", "d", "e", "f", "g"] if k in args.only] + ["h2"]
     res = run_suite(srv, keys, args.n, ids_file, args, "trove")
+    mixed = run_during_logins(srv, args.n, ids_file, args) if "a" in res and "g" in res else None
     load_status = proc_status(srv.pid)
     peak_load_kb = load_status["VmHWM"] if hwm_reset else max(r["peak_rss_kb"] for r in res.values())
     time.sleep(1.0)
@@ -939,6 +982,8 @@ def main_suite(args, mach, trove_bin: Path, baseline_bin: Path, work: Path) -> t
     if "d" in args.only and deep_page(args.n) != 200:
         out += [f"Note: with N = {args.n:,} there are only {args.n // 20} pages of 20, so d reads page "
                 f"{deep_page(args.n)} instead of 200.", ""]
+    if mixed:
+        out += during_logins_lines(mixed, res["a"])
     if baselines:
         out += ["## Insert baseline (SQLite alone, same rows as one create, one IMMEDIATE transaction each)", ""]
         out += baseline_table(baselines, res.get("e"))
@@ -986,7 +1031,7 @@ def main_suite(args, mach, trove_bin: Path, baseline_bin: Path, work: Path) -> t
                           "after_seed": after_seed, "peak_load_kb": peak_load_kb, "idle_after": idle_after,
                           "db_after_seed": db_after_seed, "db_end": sizes, "seeding": seeding,
                           "binary_bytes": trove_bin.stat().st_size},
-                "baselines": baselines, "zenml": zen})
+                "baselines": baselines, "zenml": zen, "during_logins": mixed})
     return out, raw
 
 
