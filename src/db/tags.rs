@@ -131,12 +131,10 @@ fn grouped(conn: &Connection, link_table: &str, owner: &str, pks: &[i64]) -> DbR
     let mut out = TagsByOwner::new();
     let mut seen: HashMap<i64, Arc<TagResponse>> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let tag = match seen.get(&r.get::<_, i64>(1)?) {
+        let tag_pk: i64 = r.get(1)?;
+        let tag = match seen.get(&tag_pk) {
             Some(tag) => tag.clone(),
-            None => {
-                let (pk, tag) = tag_at(r, 1)?;
-                seen.entry(pk).or_insert_with(|| Arc::new(tag.nested())).clone()
-            }
+            None => seen.entry(tag_pk).or_insert(Arc::new(tag_at(r, 1)?.1.nested())).clone(),
         };
         out.entry(r.get(0)?).or_default().push(tag);
     }

@@ -101,18 +101,15 @@ impl Hex {
     }
 
     pub fn hyphenated(&self) -> String {
-        if self.0.len() != 32 {
-            return self.0.clone();
-        }
-        text::hyphenate(&self.0).as_str().to_string()
+        text::hyphenate(&self.0).map_or_else(|| self.0.clone(), |h| h.as_str().to_string())
     }
 }
 
 impl Serialize for Hex {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0.len() {
-            32 => s.serialize_str(text::hyphenate(&self.0).as_str()),
-            _ => s.serialize_str(&self.0),
+        match text::hyphenate(&self.0) {
+            Some(h) => s.serialize_str(h.as_str()),
+            None => s.serialize_str(&self.0),
         }
     }
 }

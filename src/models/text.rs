@@ -11,7 +11,7 @@ pub struct StackStr<const N: usize> {
 
 impl<const N: usize> StackStr<N> {
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits and punctuation (or a checked copy of a `&str`) are written.
+        // Only ASCII is ever written (digits, punctuation, checked-ASCII hex).
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
 }
@@ -64,19 +64,13 @@ pub fn iso_micros(micros: i64) -> Option<StackStr<26>> {
     Some(StackStr { buf, len: 26 })
 }
 
-/// `8-4-4-4-12` from 32 hex characters; anything else is copied unchanged
-/// (truncated to 36 bytes, which a stored id never is).
-pub fn hyphenate(hex: &str) -> StackStr<36> {
-    let mut buf = [0u8; 36];
+/// `8-4-4-4-12` from 32 ASCII (hex) characters; `None` for anything else.
+pub fn hyphenate(hex: &str) -> Option<StackStr<36>> {
     let src = hex.as_bytes();
-    if src.len() != 32 {
-        let mut len = src.len().min(36);
-        while !hex.is_char_boundary(len) {
-            len -= 1;
-        }
-        buf[..len].copy_from_slice(&src[..len]);
-        return StackStr { buf, len };
+    if src.len() != 32 || !hex.is_ascii() {
+        return None;
     }
+    let mut buf = [0u8; 36];
     let mut at = 0;
     for (i, part) in [(0, 8), (8, 12), (12, 16), (16, 20), (20, 32)].into_iter().enumerate() {
         if i > 0 {
@@ -87,7 +81,7 @@ pub fn hyphenate(hex: &str) -> StackStr<36> {
         buf[at..at + n].copy_from_slice(&src[part.0..part.1]);
         at += n;
     }
-    StackStr { buf, len: 36 }
+    Some(StackStr { buf, len: 36 })
 }
 
 #[cfg(test)]
@@ -118,9 +112,10 @@ mod tests {
 
     #[test]
     fn hyphenation() {
-        assert_eq!(hyphenate("0123456789abcdef0123456789abcdef").as_str(), "01234567-89ab-cdef-0123-456789abcdef");
-        assert_eq!(hyphenate("short").as_str(), "short");
-        assert_eq!(hyphenate(&"é".repeat(20)).as_str(), "é".repeat(18));
+        let h = hyphenate("0123456789abcdef0123456789abcdef").unwrap();
+        assert_eq!(h.as_str(), "01234567-89ab-cdef-0123-456789abcdef");
+        assert!(hyphenate("short").is_none());
+        assert!(hyphenate(&"é".repeat(16)).is_none()); // 32 bytes, not ASCII
     }
 
     proptest! {
