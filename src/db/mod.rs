@@ -206,7 +206,7 @@ mod tests {
 
     /// The bundled SQLite is built with `.cargo/config.toml`'s options.
     #[test]
-    fn sqlite_is_built_without_global_memory_statistics() {
+    fn sqlite_is_built_without_global_memory_statistics_or_shared_page_caches() {
         let conn = Connection::open_in_memory().unwrap();
         let options: Vec<String> = conn
             .prepare("PRAGMA compile_options")
@@ -216,6 +216,7 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
     }
 
     /// `db_mmap_mb` reaches every pooled connection; off by default.
