@@ -132,16 +132,20 @@ CREATE TABLE tags (
     updated   INTEGER NOT NULL
 );
 
--- `artifact_pk` repeats the version's artifact (never changes): a list
+-- `artifact_pk` and `created` repeat the version's (neither ever changes;
+-- a link copies them from its version row when it is written): a list
 -- filtered by artifact and tag reads exactly its matches from the index
--- (tag, artifact) instead of every version carrying the tag.
+-- (tag, artifact) instead of every version carrying the tag, counts them
+-- there, and walks them in `created` order, reading only the page's
+-- versions (`db::tagged_versions`).
 CREATE TABLE artifact_version_tags (
     version_pk  INTEGER NOT NULL REFERENCES artifact_versions(pk) ON DELETE CASCADE,
     tag_pk      INTEGER NOT NULL REFERENCES tags(pk) ON DELETE CASCADE,
     artifact_pk INTEGER NOT NULL,
+    created     INTEGER NOT NULL,
     PRIMARY KEY (version_pk, tag_pk)
 ) WITHOUT ROWID;
-CREATE INDEX artifact_version_tags_by_tag ON artifact_version_tags (tag_pk, artifact_pk, version_pk);
+CREATE INDEX artifact_version_tags_by_tag ON artifact_version_tags (tag_pk, artifact_pk, created, version_pk);
 
 -- Artifact-level tags (separate from version tags).
 CREATE TABLE artifact_tags (
@@ -194,7 +198,7 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
     ('artifact_versions', 'sqlite_autoindex_artifact_versions_1', '1000000 1'),
     ('artifact_versions', 'sqlite_autoindex_artifact_versions_2', '1000000 100 1'),
     ('artifact_version_tags', 'artifact_version_tags', '2000000 2 1'),
-    ('artifact_version_tags', 'artifact_version_tags_by_tag', '2000000 1000 10 1'),
+    ('artifact_version_tags', 'artifact_version_tags_by_tag', '2000000 1000 10 1 1'),
     ('artifacts', 'artifacts_by_name', '10000 2'),
     ('artifacts', 'sqlite_autoindex_artifacts_1', '10000 1'),
     ('artifacts', 'sqlite_autoindex_artifacts_2', '10000 1000 1'),

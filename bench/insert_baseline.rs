@@ -222,10 +222,10 @@ fn create_one(
     let version_pk = tx.last_insert_rowid();
     {
         let mut link = tx.prepare_cached(
-            "INSERT OR IGNORE INTO artifact_version_tags (version_pk, tag_pk, artifact_pk) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO artifact_version_tags (version_pk, tag_pk, artifact_pk, created) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for tag_pk in tag_pks {
-            link.execute(params![version_pk, tag_pk, artifact_pk])?;
+            link.execute(params![version_pk, tag_pk, artifact_pk, now])?;
         }
         let mut meta = tx.prepare_cached(
             "INSERT INTO run_metadata (version_pk, key, value, type, created) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -25,7 +25,9 @@
 //!   worker (cheaper than a thread hand-off for reads), `Db::write` hands them
 //!   to [`db::writer`], one thread that commits concurrent writes together,
 //!   each in its own savepoint. [`db::version_load`] builds a page of versions
-//!   in a fixed number of queries; [`db::list`] counts and pages any resource.
+//!   in a fixed number of queries; [`db::list`] counts and pages any resource;
+//!   [`db::tagged_versions`] answers artifact + tag version lists from the tag
+//!   links alone.
 //!
 //! - [`telemetry`]: tracing setup and the one-line-per-request middleware;
 //!   [`telemetry::batch`] writes log lines to stderr in batches.

@@ -7,7 +7,7 @@ use super::{DbError, DbResult};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// `UPGRADES[i]` upgrades a database from version `i + 1` to `i + 2`.
 /// Append a step here (and bump `SCHEMA_VERSION`, and edit `schema.sql`)
@@ -22,6 +22,15 @@ const UPGRADES: &[&str] = &[
      -- DROP INDEX removed its statistics; seed them again, as schema.sql does.
      INSERT INTO sqlite_stat1 (tbl, idx, stat)
        VALUES ('artifact_version_tags', 'artifact_version_tags_by_tag', '2000000 1000 10 1');",
+    // 2 → 3: tag links also carry their version's `created`, indexed after
+    // the artifact (see schema.sql).
+    "ALTER TABLE artifact_version_tags ADD COLUMN created INTEGER NOT NULL DEFAULT 0;
+     UPDATE artifact_version_tags
+        SET created = (SELECT v.created FROM artifact_versions v WHERE v.pk = version_pk);
+     DROP INDEX artifact_version_tags_by_tag;
+     CREATE INDEX artifact_version_tags_by_tag ON artifact_version_tags (tag_pk, artifact_pk, created, version_pk);
+     INSERT INTO sqlite_stat1 (tbl, idx, stat)
+       VALUES ('artifact_version_tags', 'artifact_version_tags_by_tag', '2000000 1000 10 1 1');",
 ];
 
 pub fn migrate(conn: &mut Connection) -> DbResult<()> {
@@ -46,6 +55,8 @@ pub fn migrate(conn: &mut Connection) -> DbResult<()> {
         }
         tx.execute_batch(SCHEMA_SQL)?;
     } else {
+        // Rewriting the tag links of 1M versions takes ~30 s: say why start-up waits.
+        tracing::info!(from = version, to = SCHEMA_VERSION, "upgrading the database schema");
         for step in &UPGRADES[(version - 1) as usize..] {
             tx.execute_batch(step)?;
         }
@@ -86,10 +97,11 @@ mod tests {
         assert!(migrate(&mut conn).is_err());
     }
 
-    /// A version-1 database (tag links without their artifact) is upgraded in
-    /// place: links keep their rows and gain their version's artifact.
+    /// A version-1 database (tag links with neither their artifact nor
+    /// their version's `created`) is upgraded in place through every step:
+    /// links keep their rows and gain both.
     #[test]
-    fn version_1_tag_links_get_their_artifact() {
+    fn version_1_tag_links_get_their_artifact_and_created() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(SCHEMA_SQL).unwrap();
         conn.execute_batch(
@@ -105,22 +117,22 @@ mod tests {
              INSERT INTO artifacts (pk, id, project_pk, name, created, updated) VALUES (7, 'a7', 1, 'x', 0, 0), (8, 'a8', 1, 'y', 0, 0);
              INSERT INTO artifact_versions (pk, id, artifact_pk, project_pk, version, uri, type, materializer, data_type,
                  save_type, created, updated)
-               VALUES (1, 'v1', 7, 1, '1', 'u', 't', '{}', '{}', 'manual', 0, 0),
-                      (2, 'v2', 8, 1, '1', 'u', 't', '{}', '{}', 'manual', 0, 0);
+               VALUES (1, 'v1', 7, 1, '1', 'u', 't', '{}', '{}', 'manual', 100, 0),
+                      (2, 'v2', 8, 1, '1', 'u', 't', '{}', '{}', 'manual', 200, 0);
              INSERT INTO tags (pk, id, name, color, created, updated) VALUES (1, 't1', 'a', 'red', 0, 0), (2, 't2', 'b', 'red', 0, 0);
              INSERT INTO artifact_version_tags VALUES (1, 1), (1, 2), (2, 1);
              PRAGMA user_version = 1;",
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        let links: Vec<(i64, i64, i64)> = conn
-            .prepare("SELECT version_pk, tag_pk, artifact_pk FROM artifact_version_tags ORDER BY 1, 2")
+        let links: Vec<(i64, i64, i64, i64)> = conn
+            .prepare("SELECT version_pk, tag_pk, artifact_pk, created FROM artifact_version_tags ORDER BY 1, 2")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(links, vec![(1, 1, 7), (1, 2, 7), (2, 1, 8)]);
+        assert_eq!(links, vec![(1, 1, 7, 100), (1, 2, 7, 100), (2, 1, 8, 200)]);
         let (index, stat): (String, String) = conn
             .query_row(
                 "SELECT m.sql, s.stat FROM sqlite_master m JOIN sqlite_stat1 s ON s.idx = m.name
@@ -129,8 +141,8 @@ mod tests {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        assert!(index.contains("(tag_pk, artifact_pk, version_pk)"), "{index}");
-        assert_eq!(stat, "2000000 1000 10 1");
+        assert!(index.contains("(tag_pk, artifact_pk, created, version_pk)"), "{index}");
+        assert_eq!(stat, "2000000 1000 10 1 1");
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
     }

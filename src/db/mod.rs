@@ -10,6 +10,7 @@ pub mod list;
 pub mod migrate;
 pub mod projects;
 pub mod stacks;
+pub mod tagged_versions;
 pub mod tags;
 pub mod users;
 pub mod version_list;

@@ -76,7 +76,8 @@ pub fn resolve_or_create(conn: &Connection, refs: &[TagRef], user_pk: i64) -> Db
 }
 
 /// Attach tags to a version. An exclusive tag is first detached from the
-/// other versions of the same artifact.
+/// other versions of the same artifact. A link copies its version's artifact
+/// and `created` from the version row (see `schema.sql`).
 pub fn attach(conn: &Connection, version_pk: i64, artifact_pk: i64, tags: &[(i64, bool)]) -> DbResult<()> {
     for (tag_pk, exclusive) in tags {
         if *exclusive {
@@ -86,9 +87,10 @@ pub fn attach(conn: &Connection, version_pk: i64, artifact_pk: i64, tags: &[(i64
             .execute(params![tag_pk, artifact_pk, version_pk])?;
         }
         conn.prepare_cached(
-            "INSERT OR IGNORE INTO artifact_version_tags (version_pk, tag_pk, artifact_pk) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO artifact_version_tags (version_pk, tag_pk, artifact_pk, created)
+             SELECT pk, ?2, artifact_pk, created FROM artifact_versions WHERE pk = ?1",
         )?
-        .execute(params![version_pk, tag_pk, artifact_pk])?;
+        .execute(params![version_pk, tag_pk])?;
     }
     Ok(())
 }

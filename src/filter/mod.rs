@@ -9,7 +9,8 @@
 //! does the page arithmetic. User input never becomes SQL text: values are
 //! bound parameters, columns come from the static tables. A resource's
 //! `narrowings` let one condition restrict another's subquery (an artifact
-//! equality narrows a tag filter to that artifact's tag links).
+//! equality narrows a tag filter to that artifact's tag links), and
+//! [`ListQuery::tag_of`] recognises the lists those tag links answer alone.
 //!
 //! Behaviour follows `/work/shared/spec/filtering.md` and the reference
 //! server (`zenml.models.v2.base.filter`), including its quirks: unescaped
@@ -37,6 +38,7 @@ mod query;
 mod resources;
 mod resources_more;
 mod strptime;
+mod tag_of;
 mod terms;
 mod value;
 
@@ -51,4 +53,5 @@ pub use resources::{
     Column, Narrowing, Param, ParamKind, Relation, ResourceSpec, SortKey, Tie, ARTIFACTS, ARTIFACT_VERSIONS,
 };
 pub use resources_more::{COMPONENTS, PROJECTS, STACKS, TAGS, USERS};
+pub use tag_of::TagOf;
 pub use value::{Op, Val};

@@ -7,7 +7,7 @@ use super::error::{model_error, FilterError};
 use super::params::{
     data_repr, parse_bool, parse_bool_optional, parse_bounded_int, parse_logical, parse_sort, parse_uuid, Logical, Sort,
 };
-use super::resources::{ParamKind, ResourceSpec, Tie};
+use super::resources::{ParamKind, ResourceSpec, SortKey, Tie};
 use super::terms;
 
 /// One filter occurrence, typed. `term` is `Err` when the reference
@@ -220,19 +220,8 @@ impl ListQuery {
     /// numeric comparison, 400 malformed custom value, 422 operator not
     /// allowed on a custom filter).
     pub fn where_sql(&self, spec: &ResourceSpec) -> Result<SqlFragment, FilterError> {
-        let mut exprs = Vec::with_capacity(self.conditions.len());
-        for c in &self.conditions {
-            exprs.push(c.term.clone()?);
-        }
-        if self.logical == Logical::And {
-            exprs = merge_groups(exprs);
-        }
-        let combined = match self.logical {
-            Logical::And => Expr::And(exprs),
-            Logical::Or => Expr::Or(exprs),
-        };
         let mut params = Vec::new();
-        let mut sql = render(&narrow(simplify(combined), spec.narrowings), &mut params);
+        let mut sql = render(&self.expression(spec)?, &mut params);
         let scope_col = spec.params.iter().find_map(|p| match p.kind {
             ParamKind::ScopeType(col) => Some(col),
             _ => None,
@@ -244,11 +233,33 @@ impl ListQuery {
         Ok(SqlFragment { sql, params })
     }
 
+    /// The conditions combined with `logical`, simplified and narrowed: what
+    /// [`Self::where_sql`] renders (without `scope_type`).
+    pub(super) fn expression(&self, spec: &ResourceSpec) -> Result<Expr, FilterError> {
+        let mut exprs = Vec::with_capacity(self.conditions.len());
+        for c in &self.conditions {
+            exprs.push(c.term.clone()?);
+        }
+        if self.logical == Logical::And {
+            exprs = merge_groups(exprs);
+        }
+        let combined = match self.logical {
+            Logical::And => Expr::And(exprs),
+            Logical::Or => Expr::Or(exprs),
+        };
+        Ok(narrow(simplify(combined), spec.narrowings))
+    }
+
+    /// The sort key in effect: the requested one, else `created`.
+    pub(super) fn sort_key<'s>(&self, spec: &'s ResourceSpec) -> Option<&'s SortKey> {
+        spec.sort_key(self.sort.key).or_else(|| spec.sort_key("created"))
+    }
+
     /// ORDER BY terms, e.g. `av.created ASC, av.id ASC`.
     pub fn order_sql(&self, spec: &ResourceSpec) -> String {
         let dir = if self.sort.desc { "DESC" } else { "ASC" };
         let alias = spec.alias;
-        let Some(key) = spec.sort_key(self.sort.key).or_else(|| spec.sort_key("created")) else {
+        let Some(key) = self.sort_key(spec) else {
             return format!("{alias}.id {dir}");
         };
         match key.tie {

@@ -9,3 +9,4 @@ mod listing;
 mod openapi;
 mod queries;
 mod server;
+mod tagged_versions;

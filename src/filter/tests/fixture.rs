@@ -220,8 +220,8 @@ pub fn insert_version(conn: &Connection, project_pk: i64, n: u32, created: i64, 
         )
         .expect("tag");
         conn.execute(
-            "INSERT INTO artifact_version_tags SELECT ?1, pk, (SELECT artifact_pk FROM artifact_versions WHERE pk = ?1)
-             FROM tags WHERE name=?2",
+            "INSERT INTO artifact_version_tags (version_pk, tag_pk, artifact_pk, created)
+             SELECT v.pk, t.pk, v.artifact_pk, v.created FROM artifact_versions v, tags t WHERE v.pk = ?1 AND t.name = ?2",
             params![vpk, t],
         )
         .expect("tag link");
