@@ -6,6 +6,7 @@
 pub mod artifact_versions;
 pub mod artifacts;
 pub mod bootstrap;
+pub mod checkpoint;
 pub mod list;
 pub mod migrate;
 pub mod projects;
@@ -93,7 +94,10 @@ impl Db {
         conn.execute_batch("PRAGMA journal_mode = WAL;")?;
         init_connection(&mut conn, mmap_bytes)?;
         migrate::migrate(&mut conn)?;
-        let writer = writer::Writer::start(conn).map_err(|e| DbError::Task(e.to_string()))?;
+        let mut checkpoints = Connection::open(path)?;
+        init_connection(&mut checkpoints, 0)?;
+        let checkpointer = checkpoint::Checkpointer::start(checkpoints).map_err(|e| DbError::Task(e.to_string()))?;
+        let writer = writer::Writer::start(conn, Some(checkpointer))?;
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .with_init(move |c| init_connection(c, mmap_bytes));

@@ -2,9 +2,11 @@
 //! write requests queue up; the writer opens one IMMEDIATE transaction, runs
 //! each request inside its own savepoint (a failing request is rolled back to
 //! its savepoint and never affects the others), commits once, and only then
-//! answers every request of the group. Without lock contention between
+//! answers every request of the group. WAL checkpoints run on another thread
+//! ([`super::checkpoint`]). Without lock contention between
 //! pooled connections, and with one commit per group, writes scale with load.
 
+use super::checkpoint::{Checkpointer, BACKSTOP_PAGES};
 use super::{DbError, DbResult};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -27,9 +29,17 @@ pub struct Writer {
 
 impl Writer {
     /// Start the writer thread on `conn` (already configured and migrated).
-    pub fn start(conn: Connection) -> std::io::Result<Writer> {
+    /// With a `checkpointer`, the writer leaves WAL checkpoints to it (see
+    /// [`super::checkpoint`]) and stops it when the writer stops.
+    pub fn start(conn: Connection, checkpointer: Option<Checkpointer>) -> DbResult<Writer> {
+        if checkpointer.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_PAGES)?;
+        }
         let (queue, jobs) = mpsc::channel::<Job>();
-        std::thread::Builder::new().name("trove-writer".into()).spawn(move || run(conn, jobs))?;
+        std::thread::Builder::new()
+            .name("trove-writer".into())
+            .spawn(move || run(conn, jobs, checkpointer))
+            .map_err(|e| DbError::Task(format!("cannot start the writer thread: {e}")))?;
         Ok(Writer { queue })
     }
 
@@ -69,7 +79,7 @@ fn in_savepoint<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> DbResult<T>
     result
 }
 
-fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
+fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Checkpointer>) {
     let mut last_optimize = std::time::Instant::now();
     // Keep ANALYZE cheap on large tables (approximate statistics suffice).
     let _ = conn.execute_batch("PRAGMA analysis_limit = 1000;");
@@ -94,6 +104,9 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
         if let Err(e) = &committed {
             tracing::error!(error = %e, "group commit failed");
         }
+        if let Some(c) = &checkpointer {
+            c.committed();
+        }
         for complete in completions {
             complete(committed.clone());
         }
@@ -115,7 +128,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let conn = Connection::open(dir.path().join("w.db")).unwrap();
         conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
-        (dir, Writer::start(conn).unwrap())
+        (dir, Writer::start(conn, None).unwrap())
     }
 
     #[actix_web::test]
