@@ -622,6 +622,9 @@ def run_wrk(key: str, srv: Server, n: int, conns: int, duration: int, args, ids_
 
     if warmup > 0:
         once(warmup)
+    # Dirty pages left by earlier steps (seeding, writes) are written back
+    # now, not in the middle of this measurement.
+    os.sync()
     with Sampler(srv.pid) as s:
         res, raw = once(duration)
     secs = res["duration_us"] / 1e6
@@ -737,6 +740,7 @@ def during_logins_lines(mixed: dict, alone: dict) -> list[str]:
 # --------------------------------------------------------------------------- baseline
 
 def run_baseline(binary: Path, db: Path, threads: int, duration: int, args) -> dict:
+    os.sync()  # as before every workload (see run_wrk)
     cmd = [str(binary), "--db", str(db), "--threads", str(threads), "--duration", str(duration),
            "--artifacts", str(args.artifacts), "--tag-pool", str(args.tag_pool)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)
