@@ -75,7 +75,9 @@ fn verify_phc(password: &str, phc: &str) -> Option<bool> {
 /// One thread does every password check of the server: argon2 needs 19 MiB
 /// per hash, and a single thread reuses one allocation arena instead of
 /// leaving a freed 19 MiB buffer behind on every thread that ran one. It also
-/// bounds logins to one core, so they never starve other requests.
+/// bounds logins to one core, and it runs at a lower priority
+/// ([`PASSWORD_THREAD_NICE`]), so logins take the CPU that other requests
+/// leave.
 #[derive(Clone)]
 pub struct Verifier {
     jobs: std::sync::mpsc::Sender<VerifyJob>,
@@ -87,6 +89,7 @@ impl Verifier {
     pub fn start() -> std::io::Result<Verifier> {
         let (jobs, queue) = std::sync::mpsc::channel::<VerifyJob>();
         std::thread::Builder::new().name("trove-argon2".into()).spawn(move || {
+            lower_priority();
             while let Ok(job) = queue.recv() {
                 job();
             }
@@ -107,6 +110,28 @@ impl Verifier {
     }
 }
 
+/// The password thread's nice value. When the HTTP workers keep both cores
+/// busy, the scheduler gives it about a tenth of a worker's share (weights
+/// 110 and 1,024), so gets keep their rate while logins run; on a quiet
+/// machine a login still has a core to itself.
+pub const PASSWORD_THREAD_NICE: i32 = 10;
+
+/// Lower the calling thread's priority to [`PASSWORD_THREAD_NICE`] (never
+/// raise it). Linux keeps a nice value per thread.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    use rustix::process::{getpriority_process, setpriority_process};
+    let me = Some(rustix::thread::gettid());
+    let nice = getpriority_process(me).unwrap_or(0).max(PASSWORD_THREAD_NICE);
+    if let Err(e) = setpriority_process(me, nice) {
+        tracing::warn!(error = %e, "cannot lower the priority of the password thread");
+    }
+}
+
+/// Elsewhere the nice value belongs to the whole process: leave it alone.
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
+
 /// A strong random password (24 alphanumerics, ~143 bits).
 pub fn generate() -> String {
     Alphanumeric.sample_string(&mut rand::rngs::OsRng, 24)
@@ -115,6 +140,16 @@ pub fn generate() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[actix_web::test]
+    async fn the_password_thread_runs_at_a_lower_priority() {
+        let own = || rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        let before = own();
+        let verifier = Verifier::start().unwrap();
+        assert!(verifier.run(own).await.unwrap() >= PASSWORD_THREAD_NICE);
+        assert_eq!(own(), before, "only the password thread changes");
+    }
 
     #[test]
     fn hash_then_verify() {
