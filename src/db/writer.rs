@@ -91,6 +91,12 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Che
                 Err(_) => break,
             }
         }
+        if checkpointer.as_ref().is_some_and(Checkpointer::take_restart) {
+            // Copy the last few commits so that this transaction starts the WAL over.
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
         let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
             Ok(tx) => tx,
             Err(e) => {
