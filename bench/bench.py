@@ -737,8 +737,9 @@ def during_logins_lines(mixed: dict, alone: dict) -> list[str]:
         f"| logins meanwhile (4 conns) | {g.get('rps', 0):,.1f} | {fmt_ms(g.get('p50_ms', 0))} | "
         f"{fmt_ms(g.get('p99_ms', 0))} | {g.get('non2xx', 0)} / {g.get('socket_errors', 0)} |",
         "",
-        "argon2 runs on one dedicated thread, so logins take at most one of the cores; gets keep the "
-        "rest. A stall would show as a p99 near the login time (~250 ms) or as a collapse of the rate.",
+        "argon2 runs on one dedicated thread at nice 10, so logins take at most one of the cores, and "
+        "less while gets keep both busy. A stall would show as a p99 near the login time (~250 ms) or as "
+        "a collapse of the rate.",
         "",
     ]
 
