@@ -99,15 +99,23 @@ mod tests {
     use super::*;
     use std::time::Instant;
 
-    /// Writes far below the writer's own auto-checkpoint still reach the
-    /// database file: the checkpoint thread copied them.
-    #[actix_web::test]
-    async fn the_checkpoint_thread_copies_the_writers_commits() {
+    /// A writer on a fresh WAL database `c.db` (table `t (x BLOB)`) with a
+    /// checkpoint thread that asks for restarts at `restart_pages`.
+    fn writer_with_checkpoints(restart_pages: i64) -> (tempfile::TempDir, Writer) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.db");
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x BLOB);").unwrap();
-        let writer = Writer::start(conn, Some(Checkpointer::start(Connection::open(&path).unwrap()).unwrap())).unwrap();
+        let checkpointer = Checkpointer::start_with(Connection::open(&path).unwrap(), restart_pages).unwrap();
+        (dir, Writer::start(conn, Some(checkpointer)).unwrap())
+    }
+
+    /// Writes far below the writer's own auto-checkpoint still reach the
+    /// database file: the checkpoint thread copied them.
+    #[actix_web::test]
+    async fn the_checkpoint_thread_copies_the_writers_commits() {
+        let (dir, writer) = writer_with_checkpoints(RESTART_PAGES);
+        let path = dir.path().join("c.db");
         let size = || std::fs::metadata(&path).unwrap().len();
         let before = size();
         for _ in 0..20 {
@@ -127,12 +135,8 @@ mod tests {
     /// near that size instead of growing with everything written.
     #[actix_web::test]
     async fn the_wal_starts_over_under_a_steady_stream_of_writes() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, writer) = writer_with_checkpoints(64);
         let path = dir.path().join("c.db");
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x BLOB);").unwrap();
-        let checkpointer = Checkpointer::start_with(Connection::open(&path).unwrap(), 64).unwrap();
-        let writer = Writer::start(conn, Some(checkpointer)).unwrap();
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(2) {
             writer.write(|tx| Ok(tx.execute("INSERT INTO t VALUES (zeroblob(12000))", [])?)).await.unwrap();

@@ -17,6 +17,20 @@ pub struct TestApp {
     pub dir: TempDir,
 }
 
+/// A prepared database (schema, admin, default project) in a fresh data
+/// folder, without a server: for tests of the database layer.
+pub fn prepared_db() -> (TempDir, trove::db::Db) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        admin_password: Some(PASSWORD.into()),
+        jwt_secret: Some(SECRET.into()),
+        ..Settings::default()
+    };
+    let db = prepare(&settings).expect("prepare").state.db.clone();
+    (dir, db)
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_with(|_| {}).await
 }

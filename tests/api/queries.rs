@@ -3,7 +3,6 @@
 
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use trove::config::Settings;
 use trove::db::{self, artifact_versions, list, version_list, Db};
 use trove::filter::{self, ARTIFACT_VERSIONS};
 use trove::models::artifact_version::ArtifactVersionRequest;
@@ -17,15 +16,7 @@ fn count_statement(_: &str) {
 /// A prepared database with `n` versions over 3 artifacts, each with 2 tags,
 /// 3 metadata keys and a visualization.
 fn seeded(n: usize) -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        data_dir: dir.path().to_path_buf(),
-        admin_password: Some("pw-for-tests".into()),
-        jwt_secret: Some("secret-for-tests-0123".into()),
-        ..Settings::default()
-    };
-    let prepared = trove::startup::prepare(&settings).unwrap();
-    let db = prepared.state.db.clone();
+    let (dir, db) = crate::helpers::prepared_db();
     let mut conn = db.conn().unwrap();
     let project = db::projects::default_project(&conn).unwrap().id.hyphenated();
     db::write_sync(&mut conn, |tx| {

@@ -4,7 +4,6 @@
 
 use serde_json::json;
 use std::sync::Mutex;
-use trove::config::Settings;
 use trove::db::{self, artifact_versions, list, projects, tagged_versions, version_list, Db};
 use trove::filter::{self, ListQuery, ARTIFACT_VERSIONS};
 use trove::models::artifact_version::ArtifactVersionRequest;
@@ -14,14 +13,7 @@ use trove::models::project::ProjectRequest;
 /// from a pool; `created` values tied in groups of four (ties are broken by
 /// id, which only the version row has).
 fn seeded() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        data_dir: dir.path().to_path_buf(),
-        admin_password: Some("pw-for-tests".into()),
-        jwt_secret: Some("secret-for-tests-0123".into()),
-        ..Settings::default()
-    };
-    let db = trove::startup::prepare(&settings).unwrap().state.db.clone();
+    let (dir, db) = crate::helpers::prepared_db();
     let mut conn = db.conn().unwrap();
     db::write_sync(&mut conn, |tx| {
         let main = projects::default_project(tx)?.id.hyphenated();
