@@ -40,11 +40,18 @@ impl Drop for Server {
     }
 }
 
-fn serve(data_dir: &std::path::Path, port: u16) -> Server {
-    let child = Command::new(BIN)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+/// `trove serve` on 127.0.0.1:`port` and `data_dir`, without an admin password
+/// from the environment.
+fn serve_command(data_dir: &std::path::Path, port: u16) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data_dir)
-        .env_remove("TROVE_ADMIN_PASSWORD")
+        .env_remove("TROVE_ADMIN_PASSWORD");
+    cmd
+}
+
+fn serve(data_dir: &std::path::Path, port: u16) -> Server {
+    let child = serve_command(data_dir, port)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -176,10 +183,7 @@ fn redirected_logs_are_plain_and_flushed_on_shutdown() {
     use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(dir.path())
-        .env_remove("TROVE_ADMIN_PASSWORD")
+    let mut child = serve_command(dir.path(), port)
         .env_remove("RUST_LOG")
         .env("TROVE_LOG_LEVEL", "info")
         .stdout(Stdio::null())

@@ -28,10 +28,14 @@ impl ListQuery {
     /// list is sorted by `created`. Fails with the error [`Self::where_sql`]
     /// would report.
     pub fn tag_of(&self, spec: &ResourceSpec) -> Result<Option<TagOf>, FilterError> {
-        let expr = self.expression(spec)?;
+        // The cheap checks first: most lists (no filter, one filter, another
+        // sort) never compile their conditions here.
         let sorted_by_created = self.sort_key(spec).is_some_and(|k| k.name == "created" && k.tie == Tie::Id);
-        let Expr::And(items) = expr else { return Ok(None) };
-        if !sorted_by_created || self.scope_type.is_some() || items.len() != 2 {
+        if !sorted_by_created || self.scope_type.is_some() || self.conditions.len() < 2 || spec.narrowings.is_empty() {
+            return Ok(None);
+        }
+        let Expr::And(items) = self.expression(spec)? else { return Ok(None) };
+        if items.len() != 2 {
             return Ok(None);
         }
         Ok(spec
