@@ -1,5 +1,6 @@
 //! [`FilterError`] and the pydantic-style message texts of the reference.
 
+use super::params::ModelInput;
 use super::py;
 
 /// Where an error goes in the HTTP layer.
@@ -102,10 +103,10 @@ pub(super) fn pydantic_message(title: &str, errors: &[LineError]) -> String {
 }
 
 /// A model-level (`@model_validator`) error of the list filter itself.
-pub(super) fn model_error(title: &str, data_repr: &str, msg: &str) -> FilterError {
+pub(super) fn model_error(title: &str, data: &ModelInput, msg: &str) -> FilterError {
     FilterError::Invalid(pydantic_message(
         title,
-        &[LineError { loc: None, msg: msg.to_string(), input_repr: data_repr.to_string(), input_type: "dict" }],
+        &[LineError { loc: None, msg: msg.to_string(), input_repr: data.repr().to_string(), input_type: "dict" }],
     ))
 }
 

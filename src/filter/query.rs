@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use super::compile::{merge_groups, narrow, render, simplify, Expr, SqlFragment};
 use super::error::{model_error, FilterError};
 use super::params::{
-    data_repr, parse_bool, parse_bool_optional, parse_bounded_int, parse_logical, parse_sort, parse_uuid, Logical, Sort,
+    parse_bool, parse_bool_optional, parse_bounded_int, parse_logical, parse_sort, parse_uuid, Logical, ModelInput,
+    Sort,
 };
 use super::resources::{ParamKind, ResourceSpec, SortKey, Tie};
 use super::terms;
@@ -101,7 +102,7 @@ pub fn parse(spec: &ResourceSpec, params: &[(String, String)]) -> Result<ListQue
         conditions: Vec::new(),
     };
     let bools = typed_singles(spec, &r, &mut q)?;
-    let data = data_repr(spec, &r.single, &r.multi);
+    let data = ModelInput::new(spec, &r.single, &r.multi);
     column_conditions(spec, &r, &bools, &data, &mut q.conditions)?;
     if let Some(raw) = r.single.get("sort_by") {
         q.sort = parse_sort(spec, raw)?;
@@ -143,7 +144,7 @@ fn column_conditions(
     spec: &ResourceSpec,
     r: &Received,
     bools: &HashMap<&'static str, bool>,
-    data: &str,
+    data: &ModelInput,
     out: &mut Vec<Condition>,
 ) -> Result<(), FilterError> {
     for p in spec.params {
@@ -167,7 +168,7 @@ fn column_conditions(
 }
 
 /// `RunMetadataFilterMixin.validate_run_metadata_format`.
-fn check_run_metadata(spec: &ResourceSpec, r: &Received, data: &str) -> Result<(), FilterError> {
+fn check_run_metadata(spec: &ResourceSpec, r: &Received, data: &ModelInput) -> Result<(), FilterError> {
     for p in spec.params.iter().filter(|p| matches!(p.kind, ParamKind::RunMetadata(_))) {
         if let Some(entry) = r.values(p.name).into_iter().find(|e| !e.contains(':')) {
             let msg = format!(

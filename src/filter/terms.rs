@@ -13,6 +13,7 @@ use super::error::{
     model_error, pydantic_message, FilterError, LineError, BOOL_ERROR, DATETIME_FORMAT_ERROR, DATETIME_IN_ERROR,
     INT_ERROR,
 };
+use super::params::ModelInput;
 use super::py;
 use super::resources::{Column, ParamKind, Relation};
 use super::resources_more::tag_resource_type_sql;
@@ -28,7 +29,12 @@ fn test(col: &'static str, pred: Pred) -> Expr {
 
 /// A column filter occurrence (`title` = filter model name, `data` = repr
 /// of the model input for model-level messages).
-pub(super) fn column_term(kind: &ParamKind, raw: &str, title: &str, data: &str) -> Result<Deferred, FilterError> {
+pub(super) fn column_term(
+    kind: &ParamKind,
+    raw: &str,
+    title: &str,
+    data: &ModelInput,
+) -> Result<Deferred, FilterError> {
     let resolved = || resolve(raw).map_err(|m| model_error(title, data, m));
     match *kind {
         ParamKind::Str(c) => {
@@ -63,7 +69,7 @@ pub(super) fn column_term(kind: &ParamKind, raw: &str, title: &str, data: &str) 
     }
 }
 
-fn int_term(c: Column, op: Op, val: &Val, title: &str, data: &str) -> Result<Expr, FilterError> {
+fn int_term(c: Column, op: Op, val: &Val, title: &str, data: &ModelInput) -> Result<Expr, FilterError> {
     if let Val::None = val {
         check_op(title, op, NUM_OPS)?;
         return Ok(test(c.expr, Pred::Null { negate: op == Op::IsNotNull }));
@@ -78,7 +84,7 @@ fn int_term(c: Column, op: Op, val: &Val, title: &str, data: &str) -> Result<Exp
     Ok(test(c.expr, Pred::Cmp(op.cmp(), Value::Real(number))))
 }
 
-fn datetime_term(c: Column, op: Op, val: &Val, title: &str, data: &str) -> Result<Expr, FilterError> {
+fn datetime_term(c: Column, op: Op, val: &Val, title: &str, data: &ModelInput) -> Result<Expr, FilterError> {
     let text = match val {
         Val::None => {
             check_op(title, op, DT_OPS)?;
