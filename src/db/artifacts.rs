@@ -61,8 +61,8 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
     let mut stmt = conn.prepare_cached(
         "SELECT a.pk, a.id, a.name, a.has_custom_name, u.id, p.id, a.created, a.updated, a.user_pk,
                 (SELECT v.pk FROM artifact_versions v WHERE v.artifact_pk = a.pk ORDER BY v.created DESC, v.id DESC LIMIT 1)
-         FROM artifacts a JOIN projects p ON p.pk = a.project_pk LEFT JOIN users u ON u.pk = a.user_pk
-         WHERE a.pk IN rarray(?1)",
+         FROM rarray(?1) r CROSS JOIN artifacts a ON a.pk = r.value
+         JOIN projects p ON p.pk = a.project_pk LEFT JOIN users u ON u.pk = a.user_pk",
     )?;
     let mut rows: HashMap<i64, (Artifact, Option<i64>, Option<i64>)> = HashMap::new();
     let mut q = stmt.query([pk_array(pks)])?;
@@ -83,7 +83,9 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
     let users = users::nested_by_pks(conn, &user_pks)?;
     let latest_pks: Vec<i64> = rows.values().filter_map(|r| r.2).collect();
     let mut latest: HashMap<i64, (Hex, String)> = HashMap::new();
-    let mut stmt = conn.prepare_cached("SELECT pk, id, version FROM artifact_versions WHERE pk IN rarray(?1)")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT av.pk, av.id, av.version FROM rarray(?1) r CROSS JOIN artifact_versions av ON av.pk = r.value",
+    )?;
     let mut q = stmt.query([pk_array(&latest_pks)])?;
     while let Some(r) = q.next()? {
         latest.insert(r.get(0)?, (Hex(r.get(1)?), r.get(2)?));

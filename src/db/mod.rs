@@ -170,9 +170,19 @@ pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
 
-/// Bind a list of pks as one `rarray(?)` parameter.
+/// Bind a set of pks as one `rarray(?)` parameter: sorted and distinct.
+///
+/// Batch loaders join it, `FROM rarray(?1) r CROSS JOIN t ON t.pk = r.value`,
+/// rather than filter with `t.pk IN rarray(?1)`: for an `IN` SQLite first
+/// copies the array into a temporary index ("LIST SUBQUERY"), which cost
+/// 2–9 µs per query on a page of 20, while the join walks the array and
+/// looks each key up. Being distinct, the join yields each row once, as the
+/// `IN` did; being sorted, it visits the table in key order.
 pub fn pk_array(pks: &[i64]) -> std::rc::Rc<Vec<rusqlite::types::Value>> {
-    std::rc::Rc::new(pks.iter().map(|pk| rusqlite::types::Value::Integer(*pk)).collect())
+    let mut sorted = pks.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    std::rc::Rc::new(sorted.into_iter().map(rusqlite::types::Value::Integer).collect())
 }
 
 #[cfg(test)]

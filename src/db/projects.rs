@@ -83,7 +83,8 @@ pub fn delete(conn: &Connection, name_or_id: &str) -> DbResult<()> {
 /// `GET /projects`: one page of projects (not scoped).
 pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<ProjectResponse>> {
     let page = list::page_pks(conn, "projects p", &PROJECTS, "1", vec![], q)?;
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM projects WHERE pk IN rarray(?1)"))?;
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM rarray(?1) r CROSS JOIN projects ON projects.pk = r.value"))?;
     let rows: Vec<Project> = stmt.query_map([pk_array(&page.pks)], from_row)?.collect::<Result<_, _>>()?;
     let hydrate = q.hydrate.unwrap_or(false);
     let items =

@@ -56,7 +56,7 @@ pub fn get_component(conn: &Connection, id: &Hex) -> DbResult<Component> {
 }
 
 pub fn components_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Component>> {
-    let sql = format!("SELECT {COMPONENT_COLUMNS} FROM stack_components c WHERE c.pk IN rarray(?1)");
+    let sql = format!("SELECT {COMPONENT_COLUMNS} FROM rarray(?1) r CROSS JOIN stack_components c ON c.pk = r.value");
     let mut stmt = conn.prepare_cached(&sql)?;
     let found: std::collections::HashMap<i64, Component> =
         stmt.query_map([super::pk_array(pks)], component)?.collect::<Result<_, _>>()?;
@@ -69,9 +69,9 @@ pub fn components_of_stacks(
     stack_pks: &[i64],
 ) -> DbResult<std::collections::HashMap<i64, Vec<Component>>> {
     let sql = format!(
-        "SELECT l.stack_pk, {COMPONENT_COLUMNS} FROM stack_components c
-         JOIN stack_component_links l ON l.component_pk = c.pk
-         WHERE l.stack_pk IN rarray(?1) ORDER BY c.type, c.created"
+        "SELECT l.stack_pk, {COMPONENT_COLUMNS} FROM rarray(?1) r
+         CROSS JOIN stack_component_links l ON l.stack_pk = r.value
+         JOIN stack_components c ON c.pk = l.component_pk ORDER BY c.type, c.created"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([super::pk_array(stack_pks)])?;
@@ -99,7 +99,7 @@ pub fn get_stack(conn: &Connection, id: &Hex) -> DbResult<Stack> {
 }
 
 pub fn stacks_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Stack>> {
-    let sql = format!("SELECT {STACK_COLUMNS} FROM stacks s WHERE s.pk IN rarray(?1)");
+    let sql = format!("SELECT {STACK_COLUMNS} FROM rarray(?1) r CROSS JOIN stacks s ON s.pk = r.value");
     let mut stmt = conn.prepare_cached(&sql)?;
     let found: Vec<Stack> = stmt.query_map([super::pk_array(pks)], stack)?.collect::<Result<_, _>>()?;
     Ok(pks.iter().filter_map(|pk| found.iter().find(|s| s.pk == *pk).cloned()).collect())

@@ -121,12 +121,14 @@ pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<TagsBy
 /// Nested tag responses per owner; each tag is built once and shared.
 pub type TagsByOwner = HashMap<i64, Vec<Arc<TagResponse>>>;
 
-/// Tags linked through `link_table` (owner column `owner`), grouped by owner.
+/// Tags linked through `link_table` (owner column `owner`), grouped by
+/// owner, each list sorted by name (here: a sort in SQL cost a third of
+/// this query).
 fn grouped(conn: &Connection, link_table: &str, owner: &str, pks: &[i64]) -> DbResult<TagsByOwner> {
     let sql = format!(
-        "SELECT l.{owner}, {COLUMNS} FROM {link_table} l
-         JOIN tags t ON t.pk = l.tag_pk LEFT JOIN users u ON u.pk = t.user_pk
-         WHERE l.{owner} IN rarray(?1) ORDER BY t.name"
+        "SELECT l.{owner}, {COLUMNS} FROM rarray(?1) r
+         CROSS JOIN {link_table} l ON l.{owner} = r.value
+         CROSS JOIN tags t ON t.pk = l.tag_pk LEFT JOIN users u ON u.pk = t.user_pk"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([super::pk_array(pks)])?;
@@ -139,6 +141,9 @@ fn grouped(conn: &Connection, link_table: &str, owner: &str, pks: &[i64]) -> DbR
             None => seen.entry(tag_pk).or_insert(Arc::new(tag_at(r, 1)?.1.nested())).clone(),
         };
         out.entry(r.get(0)?).or_default().push(tag);
+    }
+    for tags in out.values_mut() {
+        tags.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     }
     Ok(out)
 }
@@ -162,7 +167,10 @@ pub fn get(conn: &Connection, name_or_id: &str) -> DbResult<(i64, Tag, Option<i6
 
 /// Tags by pk in the given order, with owner pks.
 pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<(i64, Tag, Option<i64>)>> {
-    let sql = format!("SELECT {COLUMNS}, t.user_pk FROM {FROM} WHERE t.pk IN rarray(?1)");
+    let sql = format!(
+        "SELECT {COLUMNS}, t.user_pk FROM rarray(?1) r
+         CROSS JOIN tags t ON t.pk = r.value LEFT JOIN users u ON u.pk = t.user_pk"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let found: HashMap<i64, (Tag, Option<i64>)> = stmt
         .query_map([super::pk_array(pks)], |r| {

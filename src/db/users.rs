@@ -109,7 +109,7 @@ pub fn all(conn: &Connection) -> DbResult<Vec<User>> {
 
 /// Users by pk, for nesting into other responses (one query for a page).
 pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, User>> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE pk IN rarray(?1)");
+    let sql = format!("SELECT {COLUMNS} FROM rarray(?1) r CROSS JOIN users ON users.pk = r.value");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([super::pk_array(pks)], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -2,6 +2,10 @@
 //! number of queries, whatever the number of versions: the rows with their
 //! artifact (1), their users (2), their tags (3) and, when hydrating, run
 //! metadata (4) and visualizations (5). Never one query per item.
+//!
+//! Each query walks the sorted pk array and looks its rows up by key (see
+//! [`super::pk_array`]); the orders a response needs (tags by name, metadata
+//! and visualizations as recorded) are restored here, so no query sorts.
 
 use super::{pk_array, tags, users, DbResult};
 use crate::models::artifact::Artifact;
@@ -14,18 +18,27 @@ use rusqlite::Connection;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 
-const ROWS_SQL: &str = "
-SELECT av.pk, av.id, av.created, av.updated, u.id, p.id,
-       a.id, a.name, a.has_custom_name, a.created, a.updated, au.id, ap.id,
-       av.version, av.uri, av.type, av.materializer, av.data_type, av.save_type,
-       av.artifact_store_id, av.content_hash, av.item_count, av.user_pk
-FROM artifact_versions av
-JOIN artifacts a ON a.pk = av.artifact_pk
-JOIN projects p ON p.pk = av.project_pk
-JOIN projects ap ON ap.pk = a.project_pk
-LEFT JOIN users u ON u.pk = av.user_pk
-LEFT JOIN users au ON au.pk = a.user_pk
-";
+/// The version rows with their artifact, from `$from` (which names the
+/// versions `av`), then `$rest`.
+macro_rules! rows_sql {
+    ($from:literal, $rest:literal) => {
+        concat!(
+            "SELECT av.pk, av.id, av.created, av.updated, u.id, p.id,
+                    a.id, a.name, a.has_custom_name, a.created, a.updated, au.id, ap.id,
+                    av.version, av.uri, av.type, av.materializer, av.data_type, av.save_type,
+                    av.artifact_store_id, av.content_hash, av.item_count, av.user_pk
+             FROM ",
+            $from,
+            "
+             JOIN artifacts a ON a.pk = av.artifact_pk
+             JOIN projects p ON p.pk = av.project_pk
+             JOIN projects ap ON ap.pk = a.project_pk
+             LEFT JOIN users u ON u.pk = av.user_pk
+             LEFT JOIN users au ON au.pk = a.user_pk",
+            $rest
+        )
+    };
+}
 
 fn raw_json(text: String) -> Box<RawValue> {
     RawValue::from_string(text).unwrap_or_else(|_| RawValue::from_string("null".into()).expect("valid JSON"))
@@ -42,14 +55,15 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
     if pks.is_empty() {
         return Ok(Vec::new());
     }
-    let mut stmt = conn.prepare_cached(&format!("{ROWS_SQL} WHERE av.pk IN rarray(?1)"))?;
+    let mut stmt =
+        conn.prepare_cached(rows_sql!("rarray(?1) r CROSS JOIN artifact_versions av ON av.pk = r.value", ""))?;
     let rows = read_rows(stmt.query([pk_array(pks)])?)?;
     assemble(conn, pks, rows, hydrate)
 }
 
 /// The response for one version id (`None` when there is no such version).
 pub fn load_by_id(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<Option<ArtifactVersionResponse>> {
-    let mut stmt = conn.prepare_cached(&format!("{ROWS_SQL} WHERE av.id = ?1"))?;
+    let mut stmt = conn.prepare_cached(rows_sql!("artifact_versions av", " WHERE av.id = ?1"))?;
     let rows = read_rows(stmt.query([&id.0])?)?;
     let pks: Vec<i64> = rows.keys().copied().collect();
     Ok(assemble(conn, &pks, rows, hydrate)?.pop())
@@ -132,17 +146,23 @@ fn assemble(
     Ok(out)
 }
 
-/// The newest entry per key (by insertion order).
+/// The newest entry per key (by insertion order), keys in the order they
+/// were first recorded.
 fn run_metadata(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, RunMetadata>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT version_pk, key, value FROM run_metadata WHERE version_pk IN rarray(?1) ORDER BY version_pk, pk",
+        "SELECT m.version_pk, m.pk, m.key, m.value
+         FROM rarray(?1) r CROSS JOIN run_metadata m ON m.version_pk = r.value",
     )?;
-    let mut q = stmt.query([pk_array(pks)])?;
+    // The index is by (version, key): put each version's rows back in
+    // insertion order here rather than have SQLite sort them.
+    let mut rows = stmt
+        .query_map([pk_array(pks)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<Vec<(i64, i64, String, String)>, _>>()?;
+    rows.sort_unstable_by_key(|row| (row.0, row.1));
     let mut out: HashMap<i64, RunMetadata> = HashMap::new();
-    while let Some(r) = q.next()? {
-        let entries = &mut out.entry(r.get(0)?).or_default().0;
-        let key: String = r.get(1)?;
-        let value = raw_json(r.get(2)?);
+    for (version_pk, _, key, value) in rows {
+        let entries = &mut out.entry(version_pk).or_default().0;
+        let value = raw_json(value);
         match entries.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
             None => entries.push((key, value)),
@@ -153,26 +173,32 @@ fn run_metadata(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, RunMeta
 
 fn visualizations_of(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Vec<VisualizationResponse>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT version_pk, id, type, uri, created, updated FROM visualizations
-         WHERE version_pk IN rarray(?1) ORDER BY version_pk, pk",
+        "SELECT v.version_pk, v.pk, v.id, v.type, v.uri, v.created, v.updated
+         FROM rarray(?1) r CROSS JOIN visualizations v ON v.version_pk = r.value",
     )?;
-    let mut q = stmt.query([pk_array(pks)])?;
+    let mut rows = stmt
+        .query_map([pk_array(pks)], |r| {
+            let vis = Entity {
+                body: VisualizationBody {
+                    created: Ts(r.get(5)?),
+                    updated: Ts(r.get(6)?),
+                    vtype: r.get(3)?,
+                    uri: r.get(4)?,
+                },
+                metadata: None,
+                resources: None,
+                id: Hex(r.get(2)?),
+                permission_denied: false,
+                name: None,
+            };
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, vis))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    // In the order they were recorded (sorted here, as in `run_metadata`).
+    rows.sort_unstable_by_key(|row| (row.0, row.1));
     let mut out: HashMap<i64, Vec<VisualizationResponse>> = HashMap::new();
-    while let Some(r) = q.next()? {
-        let vis = Entity {
-            body: VisualizationBody {
-                created: Ts(r.get(4)?),
-                updated: Ts(r.get(5)?),
-                vtype: r.get(2)?,
-                uri: r.get(3)?,
-            },
-            metadata: None,
-            resources: None,
-            id: Hex(r.get(1)?),
-            permission_denied: false,
-            name: None,
-        };
-        out.entry(r.get(0)?).or_default().push(vis);
+    for (version_pk, _, vis) in rows {
+        out.entry(version_pk).or_default().push(vis);
     }
     Ok(out)
 }

@@ -3,6 +3,7 @@
 
 mod artifact_versions;
 mod auth;
+mod batch_load;
 mod errors;
 mod helpers;
 mod listing;
