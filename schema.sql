@@ -121,6 +121,48 @@ CREATE TRIGGER artifact_versions_count_delete AFTER DELETE ON artifact_versions 
     UPDATE project_version_counts SET n = n - 1 WHERE project_pk = OLD.project_pk;
 END;
 
+-- A project's versions in list order (created, id), cut into blocks: a block
+-- starts at its key and holds the n versions up to the next block's key; the
+-- first block of a project starts below every key. A deep page of the
+-- unfiltered list sums block sizes up to the block holding its first row and
+-- skips only inside that block, instead of stepping over every earlier row
+-- (db::version_blocks). The triggers keep n exact; the writer splits blocks
+-- that grew past twice the block size.
+-- section: version_blocks (the upgrade to version 4 runs this section)
+CREATE TABLE version_blocks (
+    pk         INTEGER PRIMARY KEY,
+    project_pk INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    created    INTEGER NOT NULL,
+    id         TEXT    NOT NULL,
+    n          INTEGER NOT NULL,
+    UNIQUE (project_pk, created, id)
+);
+CREATE TRIGGER version_blocks_insert AFTER INSERT ON artifact_versions BEGIN
+    INSERT INTO version_blocks (project_pk, created, id, n)
+        SELECT NEW.project_pk, -9223372036854775808, '', 0
+        WHERE NOT EXISTS (SELECT 1 FROM version_blocks WHERE project_pk = NEW.project_pk);
+    UPDATE version_blocks SET n = n + 1 WHERE pk = (
+        SELECT pk FROM version_blocks WHERE project_pk = NEW.project_pk AND (created, id) <= (NEW.created, NEW.id)
+        ORDER BY created DESC, id DESC LIMIT 1);
+END;
+CREATE TRIGGER version_blocks_delete AFTER DELETE ON artifact_versions BEGIN
+    UPDATE version_blocks SET n = n - 1 WHERE pk = (
+        SELECT pk FROM version_blocks WHERE project_pk = OLD.project_pk AND (created, id) <= (OLD.created, OLD.id)
+        ORDER BY created DESC, id DESC LIMIT 1);
+END;
+CREATE TRIGGER version_blocks_move AFTER UPDATE OF project_pk, created, id ON artifact_versions BEGIN
+    UPDATE version_blocks SET n = n - 1 WHERE pk = (
+        SELECT pk FROM version_blocks WHERE project_pk = OLD.project_pk AND (created, id) <= (OLD.created, OLD.id)
+        ORDER BY created DESC, id DESC LIMIT 1);
+    INSERT INTO version_blocks (project_pk, created, id, n)
+        SELECT NEW.project_pk, -9223372036854775808, '', 0
+        WHERE NOT EXISTS (SELECT 1 FROM version_blocks WHERE project_pk = NEW.project_pk);
+    UPDATE version_blocks SET n = n + 1 WHERE pk = (
+        SELECT pk FROM version_blocks WHERE project_pk = NEW.project_pk AND (created, id) <= (NEW.created, NEW.id)
+        ORDER BY created DESC, id DESC LIMIT 1);
+END;
+-- end of section: version_blocks
+
 CREATE TABLE tags (
     pk        INTEGER PRIMARY KEY,
     id        TEXT    NOT NULL UNIQUE,

@@ -28,7 +28,8 @@
 //!   [`db::checkpoint`]'s thread. [`db::version_load`] builds a page of versions
 //!   in a fixed number of queries; [`db::list`] counts and pages any resource;
 //!   [`db::tagged_versions`] answers artifact + tag version lists from the tag
-//!   links alone.
+//!   links alone; [`db::version_blocks`] answers deep pages of the unfiltered
+//!   list by skipping whole blocks of versions.
 //!
 //! - [`telemetry`]: tracing setup and the one-line-per-request middleware;
 //!   [`telemetry::batch`] writes log lines to stderr in batches.

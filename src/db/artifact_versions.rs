@@ -2,7 +2,7 @@
 //! delete (§8.3) and prune (§9). Each function runs inside the caller's
 //! transaction, so a failure leaves nothing behind.
 
-use super::{artifacts, projects, stacks, tags, version_load, DbError, DbResult};
+use super::{artifacts, projects, stacks, tags, version_blocks, version_load, DbError, DbResult};
 use crate::models::artifact_version::{
     version_number, ArtifactRef, ArtifactVersionRequest, ArtifactVersionResponse, ArtifactVersionUpdate,
 };
@@ -111,6 +111,7 @@ pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> 
         false => e.into(),
     })?;
     let pk = conn.last_insert_rowid();
+    version_blocks::split_full(conn, project.pk, now.0, &id.0)?;
 
     let mut vis = conn.prepare_cached(
         "INSERT INTO visualizations (id, version_pk, type, uri, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",

@@ -7,11 +7,13 @@ use super::{DbError, DbResult};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// `UPGRADES[i]` upgrades a database from version `i + 1` to `i + 2`.
 /// Append a step here (and bump `SCHEMA_VERSION`, and edit `schema.sql`)
-/// whenever the schema changes.
+/// whenever the schema changes. A line `-- schema.sql section: NAME` runs
+/// that section of `schema.sql` (see [`section`]), so new tables and
+/// triggers are written once.
 const UPGRADES: &[&str] = &[
     // 1 → 2: tag links carry their version's artifact (see schema.sql).
     "ALTER TABLE artifact_version_tags ADD COLUMN artifact_pk INTEGER NOT NULL DEFAULT 0;
@@ -31,7 +33,47 @@ const UPGRADES: &[&str] = &[
      CREATE INDEX artifact_version_tags_by_tag ON artifact_version_tags (tag_pk, artifact_pk, created, version_pk);
      INSERT INTO sqlite_stat1 (tbl, idx, stat)
        VALUES ('artifact_version_tags', 'artifact_version_tags_by_tag', '2000000 1000 10 1 1');",
+    // 3 → 4: deep pages skip whole blocks of versions (see schema.sql); cut
+    // each project's versions into blocks of 256 in list order.
+    "-- schema.sql section: version_blocks
+     INSERT INTO version_blocks (project_pk, created, id, n)
+       SELECT project_pk,
+              CASE WHEN pos = 0 THEN -9223372036854775808 ELSE created END,
+              CASE WHEN pos = 0 THEN '' ELSE id END,
+              min(256, total - pos)
+       FROM (SELECT project_pk, created, id,
+                    row_number() OVER (PARTITION BY project_pk ORDER BY created, id) - 1 AS pos,
+                    count(*) OVER (PARTITION BY project_pk) AS total
+             FROM artifact_versions)
+       WHERE pos % 256 = 0;",
 ];
+
+/// The text of `schema.sql` from the line `-- section: NAME …` to the line
+/// `-- end of section: NAME`.
+fn section(name: &str) -> DbResult<&'static str> {
+    let start = format!("-- section: {name} ");
+    let end = format!("-- end of section: {name}");
+    let from = SCHEMA_SQL.find(&start);
+    let to = SCHEMA_SQL.find(&end);
+    match (from, to) {
+        (Some(from), Some(to)) if from < to => Ok(&SCHEMA_SQL[from..to]),
+        _ => Err(DbError::Schema(format!("schema.sql has no section {name}"))),
+    }
+}
+
+/// An upgrade step with its `-- schema.sql section: NAME` lines replaced by
+/// those sections.
+fn expand(step: &str) -> DbResult<String> {
+    let mut sql = String::new();
+    for line in step.lines() {
+        match line.trim().strip_prefix("-- schema.sql section: ") {
+            Some(name) => sql.push_str(section(name.trim())?),
+            None => sql.push_str(line),
+        }
+        sql.push('\n');
+    }
+    Ok(sql)
+}
 
 pub fn migrate(conn: &mut Connection) -> DbResult<()> {
     const _: () = assert!(UPGRADES.len() as i64 == SCHEMA_VERSION - 1);
@@ -58,7 +100,7 @@ pub fn migrate(conn: &mut Connection) -> DbResult<()> {
         // Rewriting the tag links of 1M versions takes ~30 s: say why start-up waits.
         tracing::info!(from = version, to = SCHEMA_VERSION, "upgrading the database schema");
         for step in &UPGRADES[(version - 1) as usize..] {
-            tx.execute_batch(step)?;
+            tx.execute_batch(&expand(step)?)?;
         }
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -97,6 +139,64 @@ mod tests {
         assert!(migrate(&mut conn).is_err());
     }
 
+    /// What version 4 added, removed again to build an older database.
+    const WITHOUT_VERSION_BLOCKS: &str = "DROP TRIGGER version_blocks_insert; DROP TRIGGER version_blocks_delete;
+         DROP TRIGGER version_blocks_move; DROP TABLE version_blocks;";
+
+    /// A version-3 database gets its versions cut into blocks of 256 in list
+    /// order (ties in `created` broken by id), per project; the triggers
+    /// then keep counting.
+    #[test]
+    fn version_3_versions_are_cut_into_blocks() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA_SQL).unwrap();
+        conn.execute_batch(WITHOUT_VERSION_BLOCKS).unwrap();
+        conn.execute_batch(
+            "INSERT INTO projects (pk, id, name, display_name, created, updated)
+               VALUES (1, 'p1', 'default', 'd', 0, 0), (2, 'p2', 'other', 'o', 0, 0), (3, 'p3', 'empty', 'e', 0, 0);
+             INSERT INTO artifacts (pk, id, project_pk, name, created, updated) VALUES (1, 'a1', 1, 'x', 0, 0), (2, 'a2', 2, 'y', 0, 0);
+             WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 599)
+             INSERT INTO artifact_versions (id, artifact_pk, project_pk, version, uri, type, materializer, data_type,
+                 save_type, created, updated)
+               SELECT printf('%032x', (k * 7919) % 600), 1 + (k % 4 = 3), 1 + (k % 4 = 3), k, 'u', 't', '{}', '{}',
+                      'manual', k / 3, 0 FROM i;
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let blocks = |conn: &Connection| -> Vec<(i64, i64, String, i64)> {
+            conn.prepare("SELECT project_pk, created, id, n FROM version_blocks ORDER BY project_pk, created, id")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        // 450 versions in project 1: blocks at positions 0 and 256 of its
+        // list; 150 in project 2: one block; none in the empty project.
+        let (created, id): (i64, String) = conn
+            .query_row(
+                "SELECT created, id FROM artifact_versions WHERE project_pk = 1 ORDER BY created, id LIMIT 1 OFFSET 256",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let first = |project, n| (project, i64::MIN, String::new(), n);
+        assert_eq!(blocks(&conn), vec![first(1, 256), (1, created, id.clone(), 194), first(2, 150)]);
+        // The triggers count on from there.
+        conn.execute_batch(
+            "INSERT INTO artifacts (pk, id, project_pk, name, created, updated) VALUES (3, 'a3', 3, 'z', 0, 0);
+             INSERT INTO artifact_versions (id, artifact_pk, project_pk, version, uri, type, materializer, data_type,
+                 save_type, created, updated)
+               VALUES ('new1', 1, 1, 'n', 'u', 't', '{}', '{}', 'manual', 1000, 0),
+                      ('new3', 3, 3, 'n', 'u', 't', '{}', '{}', 'manual', 1000, 0);",
+        )
+        .unwrap();
+        assert_eq!(blocks(&conn), vec![first(1, 256), (1, created, id, 195), first(2, 150), first(3, 1)]);
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+    }
+
     /// A version-1 database (tag links with neither their artifact nor
     /// their version's `created`) is upgraded in place through every step:
     /// links keep their rows and gain both.
@@ -104,6 +204,7 @@ mod tests {
     fn version_1_tag_links_get_their_artifact_and_created() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(SCHEMA_SQL).unwrap();
+        conn.execute_batch(WITHOUT_VERSION_BLOCKS).unwrap();
         conn.execute_batch(
             "DROP TABLE artifact_version_tags;
              CREATE TABLE artifact_version_tags (

@@ -14,6 +14,7 @@ pub mod stacks;
 pub mod tagged_versions;
 pub mod tags;
 pub mod users;
+pub mod version_blocks;
 pub mod version_list;
 pub mod version_load;
 pub mod writer;

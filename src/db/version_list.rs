@@ -1,8 +1,10 @@
 //! `GET /api/v1/artifact_versions`: scope (project, scope_user), the shared
-//! filter module's conditions, one page of keys (from the tag links alone for
-//! an artifact + tag list, see [`tagged_versions`]), then the batch loader.
+//! filter module's conditions, one page of keys (by whole blocks for a deep
+//! page of the unfiltered list, see [`version_blocks`]; from the tag links
+//! alone for an artifact + tag list, see [`tagged_versions`]), then the
+//! batch loader.
 
-use super::{list, projects, tagged_versions, version_load, DbResult};
+use super::{list, projects, tagged_versions, version_blocks, version_load, DbResult};
 use crate::filter::{ListQuery, ARTIFACT_VERSIONS};
 use crate::models::artifact_version::ArtifactVersionResponse;
 use crate::models::Page;
@@ -50,9 +52,16 @@ pub fn list(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactVersionRe
         true => Some(project_count(conn, project_pk)?),
         false => None,
     };
-    let page = match tagged_versions::page(conn, project_pk, q)? {
+    let deep = match known {
+        Some(total) => version_blocks::page(conn, project_pk, q, total)?,
+        None => None,
+    };
+    let page = match deep {
         Some(page) => page,
-        None => list::page_pks_with_total(conn, FROM, &ARTIFACT_VERSIONS, &scope, params, q, known)?,
+        None => match tagged_versions::page(conn, project_pk, q)? {
+            Some(page) => page,
+            None => list::page_pks_with_total(conn, FROM, &ARTIFACT_VERSIONS, &scope, params, q, known)?,
+        },
     };
     let items = version_load::load(conn, &page.pks, q.hydrate.unwrap_or(false))?;
     Ok(page.with_items(q, items))

@@ -256,6 +256,12 @@ impl ListQuery {
         spec.sort_key(self.sort.key).or_else(|| spec.sort_key("created"))
     }
 
+    /// `Some(desc)` when the list is sorted by `created` with ties broken by
+    /// id: the order of the `(…, created, id)` indexes.
+    pub fn by_created(&self, spec: &ResourceSpec) -> Option<bool> {
+        self.sort_key(spec).filter(|k| k.name == "created" && k.tie == Tie::Id).map(|_| self.sort.desc)
+    }
+
     /// ORDER BY terms, e.g. `av.created ASC, av.id ASC`.
     pub fn order_sql(&self, spec: &ResourceSpec) -> String {
         let dir = if self.sort.desc { "DESC" } else { "ASC" };

@@ -8,7 +8,7 @@
 use super::compile::{render, CmpOp, Expr, Pred, SqlFragment};
 use super::error::FilterError;
 use super::query::ListQuery;
-use super::resources::{Narrowing, ResourceSpec, Tie};
+use super::resources::{Narrowing, ResourceSpec};
 use rusqlite::types::Value;
 
 /// The parts of a [`ListQuery`] that [`ListQuery::tag_of`] recognised.
@@ -30,8 +30,11 @@ impl ListQuery {
     pub fn tag_of(&self, spec: &ResourceSpec) -> Result<Option<TagOf>, FilterError> {
         // The cheap checks first: most lists (no filter, one filter, another
         // sort) never compile their conditions here.
-        let sorted_by_created = self.sort_key(spec).is_some_and(|k| k.name == "created" && k.tie == Tie::Id);
-        if !sorted_by_created || self.scope_type.is_some() || self.conditions.len() < 2 || spec.narrowings.is_empty() {
+        if self.by_created(spec).is_none()
+            || self.scope_type.is_some()
+            || self.conditions.len() < 2
+            || spec.narrowings.is_empty()
+        {
             return Ok(None);
         }
         let Expr::And(items) = self.expression(spec)? else { return Ok(None) };

@@ -4,6 +4,7 @@
 mod artifact_versions;
 mod auth;
 mod batch_load;
+mod deep_pages;
 mod errors;
 mod helpers;
 mod listing;
