@@ -9,12 +9,16 @@ use trove::db::{self, artifact_versions, projects, version_load, Db};
 use trove::models::artifact_version::ArtifactVersionRequest;
 
 /// Three versions whose tag names sort against their creation order, with
-/// metadata keys and visualizations recorded out of alphabetical order.
+/// metadata keys and visualizations recorded out of alphabetical order; the
+/// second one by another user.
 fn seeded() -> (tempfile::TempDir, Db, Vec<i64>) {
     let (dir, db) = crate::helpers::prepared_db();
     let mut conn = db.conn().unwrap();
     let pks = db::write_sync(&mut conn, |tx| {
         let project = projects::default_project(tx)?.id.hyphenated();
+        tx.execute_batch(
+            "INSERT INTO users (pk, id, name, created, updated) VALUES (2, '0000000000000000000000000000beef', 'second', 0, 0)",
+        )?;
         let mut pks = Vec::new();
         for i in 0..3 {
             let body = json!({
@@ -24,7 +28,8 @@ fn seeded() -> (tempfile::TempDir, Db, Vec<i64>) {
                 "metadata": {"z": i, "a": "x", "m": 0.5},
                 "visualizations": [{"type": "markdown", "uri": "/v2.md"}, {"type": "html", "uri": "/v1.html"}],
             });
-            pks.push(artifact_versions::create(tx, &ArtifactVersionRequest::parse(&body, &["body"]).unwrap(), 1)?);
+            let user_pk = if i == 1 { 2 } else { 1 };
+            pks.push(artifact_versions::create(tx, &ArtifactVersionRequest::parse(&body, &["body"]).unwrap(), user_pk)?);
         }
         Ok(pks)
     })
@@ -79,5 +84,8 @@ fn the_loader_restores_the_orders_of_a_response() {
             .collect();
         assert_eq!(uris, ["/v2.md", "/v1.html"]);
         assert_eq!(v["body"]["uri"], format!("/d/{i}"));
+        let user = if i == 1 { "second" } else { "admin" };
+        assert_eq!(v["resources"]["user"]["name"], user);
+        assert_eq!(v["body"]["user_id"], v["resources"]["user"]["id"]);
     }
 }
