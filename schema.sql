@@ -97,6 +97,10 @@ CREATE TABLE artifact_versions (
     item_count        INTEGER,
     created           INTEGER NOT NULL,
     updated           INTEGER NOT NULL,
+    -- The pks of its tags, comma-separated: a copy of its rows in
+    -- artifact_version_tags kept by the triggers below, so that loading a
+    -- page of versions reads their tags with their rows.
+    tag_pks           TEXT    NOT NULL DEFAULT '',
     UNIQUE (artifact_pk, version)
 );
 -- The default list order (project, created, id) and deep pages: a covering index.
@@ -188,6 +192,19 @@ CREATE TABLE artifact_version_tags (
     PRIMARY KEY (version_pk, tag_pk)
 ) WITHOUT ROWID;
 CREATE INDEX artifact_version_tags_by_tag ON artifact_version_tags (tag_pk, artifact_pk, created, version_pk);
+-- Links are only inserted and deleted, never updated in place.
+-- section: version_tag_pks (the upgrade to version 5 runs this section)
+CREATE TRIGGER version_tag_pks_insert AFTER INSERT ON artifact_version_tags BEGIN
+    UPDATE artifact_versions SET tag_pks = coalesce(
+        (SELECT group_concat(tag_pk) FROM artifact_version_tags WHERE version_pk = NEW.version_pk), '')
+    WHERE pk = NEW.version_pk;
+END;
+CREATE TRIGGER version_tag_pks_delete AFTER DELETE ON artifact_version_tags BEGIN
+    UPDATE artifact_versions SET tag_pks = coalesce(
+        (SELECT group_concat(tag_pk) FROM artifact_version_tags WHERE version_pk = OLD.version_pk), '')
+    WHERE pk = OLD.version_pk;
+END;
+-- end of section: version_tag_pks
 
 -- Artifact-level tags (separate from version tags).
 CREATE TABLE artifact_tags (

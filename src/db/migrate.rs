@@ -7,7 +7,7 @@ use super::{DbError, DbResult};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// `UPGRADES[i]` upgrades a database from version `i + 1` to `i + 2`.
 /// Append a step here (and bump `SCHEMA_VERSION`, and edit `schema.sql`)
@@ -46,6 +46,12 @@ const UPGRADES: &[&str] = &[
                     count(*) OVER (PARTITION BY project_pk) AS total
              FROM artifact_versions)
        WHERE pos % 256 = 0;",
+    // 4 → 5: each version row carries its tags' pks (see schema.sql).
+    "ALTER TABLE artifact_versions ADD COLUMN tag_pks TEXT NOT NULL DEFAULT '';
+     -- schema.sql section: version_tag_pks
+     UPDATE artifact_versions
+        SET tag_pks = (SELECT group_concat(tag_pk) FROM artifact_version_tags WHERE version_pk = artifact_versions.pk)
+      WHERE pk IN (SELECT version_pk FROM artifact_version_tags);",
 ];
 
 /// The text of `schema.sql` from the line `-- section: NAME …` to the line
@@ -139,9 +145,51 @@ mod tests {
         assert!(migrate(&mut conn).is_err());
     }
 
-    /// What version 4 added, removed again to build an older database.
-    const WITHOUT_VERSION_BLOCKS: &str = "DROP TRIGGER version_blocks_insert; DROP TRIGGER version_blocks_delete;
+    /// What versions 5 and 4 added, removed again to build older databases.
+    const UNDO_5: &str = "DROP TRIGGER version_tag_pks_insert; DROP TRIGGER version_tag_pks_delete;
+         ALTER TABLE artifact_versions DROP COLUMN tag_pks;";
+    const UNDO_4: &str = "DROP TRIGGER version_blocks_insert; DROP TRIGGER version_blocks_delete;
          DROP TRIGGER version_blocks_move; DROP TABLE version_blocks;";
+
+    /// A version-4 database: every version row gets the pks of its tags, and
+    /// the triggers keep them through inserts and deletes of links, also by
+    /// a deleted tag.
+    #[test]
+    fn version_4_versions_get_their_tag_pks() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA_SQL).unwrap();
+        conn.execute_batch(UNDO_5).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
+             INSERT INTO artifacts (pk, id, project_pk, name, created, updated) VALUES (1, 'a', 1, 'x', 0, 0);
+             INSERT INTO artifact_versions (pk, id, artifact_pk, project_pk, version, uri, type, materializer, data_type,
+                 save_type, created, updated)
+               VALUES (1, 'v1', 1, 1, '1', 'u', 't', '{}', '{}', 'manual', 1, 0),
+                      (2, 'v2', 1, 1, '2', 'u', 't', '{}', '{}', 'manual', 2, 0),
+                      (3, 'v3', 1, 1, '3', 'u', 't', '{}', '{}', 'manual', 3, 0);
+             INSERT INTO tags (pk, id, name, color, created, updated)
+               VALUES (4, 't4', 'a', 'red', 0, 0), (7, 't7', 'b', 'red', 0, 0), (9, 't9', 'c', 'red', 0, 0);
+             INSERT INTO artifact_version_tags (version_pk, tag_pk, artifact_pk, created)
+               VALUES (1, 9, 1, 1), (1, 4, 1, 1), (2, 7, 1, 2);
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let tag_pks = |conn: &Connection| -> Vec<String> {
+            let mut stmt = conn.prepare("SELECT tag_pks FROM artifact_versions ORDER BY pk").unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        };
+        assert_eq!(tag_pks(&conn), ["4,9", "7", ""]);
+        conn.execute_batch(
+            "INSERT INTO artifact_version_tags (version_pk, tag_pk, artifact_pk, created) VALUES (3, 4, 1, 3), (2, 9, 1, 2);
+             DELETE FROM artifact_version_tags WHERE version_pk = 1 AND tag_pk = 4;",
+        )
+        .unwrap();
+        assert_eq!(tag_pks(&conn), ["9", "7,9", "4"]);
+        conn.execute_batch("DELETE FROM tags WHERE pk = 9;").unwrap();
+        assert_eq!(tag_pks(&conn), ["", "7", "4"]);
+    }
 
     /// A version-3 database gets its versions cut into blocks of 256 in list
     /// order (ties in `created` broken by id), per project; the triggers
@@ -150,7 +198,8 @@ mod tests {
     fn version_3_versions_are_cut_into_blocks() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(SCHEMA_SQL).unwrap();
-        conn.execute_batch(WITHOUT_VERSION_BLOCKS).unwrap();
+        conn.execute_batch(UNDO_5).unwrap();
+        conn.execute_batch(UNDO_4).unwrap();
         conn.execute_batch(
             "INSERT INTO projects (pk, id, name, display_name, created, updated)
                VALUES (1, 'p1', 'default', 'd', 0, 0), (2, 'p2', 'other', 'o', 0, 0), (3, 'p3', 'empty', 'e', 0, 0);
@@ -204,7 +253,8 @@ mod tests {
     fn version_1_tag_links_get_their_artifact_and_created() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(SCHEMA_SQL).unwrap();
-        conn.execute_batch(WITHOUT_VERSION_BLOCKS).unwrap();
+        conn.execute_batch(UNDO_5).unwrap();
+        conn.execute_batch(UNDO_4).unwrap();
         conn.execute_batch(
             "DROP TABLE artifact_version_tags;
              CREATE TABLE artifact_version_tags (
@@ -234,6 +284,14 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(links, vec![(1, 1, 7, 100), (1, 2, 7, 100), (2, 1, 8, 200)]);
+        let tag_pks: Vec<String> = conn
+            .prepare("SELECT tag_pks FROM artifact_versions ORDER BY pk")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(tag_pks, ["1,2", "1"]);
         let (index, stat): (String, String) = conn
             .query_row(
                 "SELECT m.sql, s.stat FROM sqlite_master m JOIN sqlite_stat1 s ON s.idx = m.name

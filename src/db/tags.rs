@@ -108,9 +108,18 @@ pub fn detach(conn: &Connection, version_pk: i64, names_or_ids: &[String]) -> Db
     Ok(())
 }
 
-/// The tags of many versions in one query, each list sorted by name.
-pub fn for_versions(conn: &Connection, version_pks: &[i64]) -> DbResult<TagsByOwner> {
-    grouped(conn, "artifact_version_tags", "version_pk", version_pks)
+/// Nested tag responses by tag pk, in one query.
+pub fn nested_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Arc<TagResponse>>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM rarray(?1) r
+         CROSS JOIN tags t ON t.pk = r.value LEFT JOIN users u ON u.pk = t.user_pk"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([super::pk_array(pks)], |r| {
+        let (pk, tag) = from_row(r)?;
+        Ok((pk, Arc::new(tag.nested())))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The tags of many artifacts in one query, each list sorted by name.
