@@ -48,13 +48,31 @@ pub fn get_by_id(conn: &Connection, id: &Hex) -> DbResult<Project> {
     })
 }
 
+fn no_default_project() -> DbError {
+    DbError::Invalid("Project scope missing from the filter".into())
+}
+
+/// The pk of the project [`get`] finds, without reading its row.
+pub fn pk_of(conn: &Connection, name_or_id: &str) -> DbResult<i64> {
+    let id = Hex::parse(name_or_id).map(|h| h.0).unwrap_or_default();
+    conn.prepare_cached("SELECT pk FROM projects WHERE id = ?1 OR name = ?2")?
+        .query_row(params![id, name_or_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| not_found(name_or_id))
+}
+
+/// The pk of the project named `default`, without reading its row.
+pub fn default_pk(conn: &Connection) -> DbResult<i64> {
+    conn.prepare_cached("SELECT pk FROM projects WHERE name = 'default'")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .ok_or_else(no_default_project)
+}
+
 /// The project named `default` (the scope of lists without `project`).
 pub fn default_project(conn: &Connection) -> DbResult<Project> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE name = 'default'");
-    conn.prepare_cached(&sql)?
-        .query_row([], from_row)
-        .optional()?
-        .ok_or_else(|| DbError::Invalid("Project scope missing from the filter".into()))
+    conn.prepare_cached(&sql)?.query_row([], from_row).optional()?.ok_or_else(no_default_project)
 }
 
 pub fn insert(conn: &Connection, req: &ProjectRequest) -> DbResult<Project> {

@@ -20,8 +20,8 @@ pub fn scope(conn: &Connection, q: &ListQuery) -> DbResult<(String, Vec<Value>)>
 
 fn project_of(conn: &Connection, q: &ListQuery) -> DbResult<i64> {
     Ok(match &q.project {
-        Some(p) => projects::get(conn, p)?.pk,
-        None => projects::default_project(conn)?.pk,
+        Some(p) => projects::pk_of(conn, p)?,
+        None => projects::default_pk(conn)?,
     })
 }
 
