@@ -130,8 +130,9 @@ END;
 -- first block of a project starts below every key. A deep page of the
 -- unfiltered list sums block sizes up to the block holding its first row and
 -- skips only inside that block, instead of stepping over every earlier row
--- (db::version_blocks). The triggers keep n exact; the writer splits blocks
--- that grew past twice the block size.
+-- (db::version_blocks). Every project gets its first block when it is
+-- created; the triggers keep n exact; the writer splits blocks that grew
+-- past twice the block size.
 -- section: version_blocks (the upgrade to version 4 runs this section)
 CREATE TABLE version_blocks (
     pk         INTEGER PRIMARY KEY,
@@ -141,10 +142,10 @@ CREATE TABLE version_blocks (
     n          INTEGER NOT NULL,
     UNIQUE (project_pk, created, id)
 );
+CREATE TRIGGER version_blocks_first AFTER INSERT ON projects BEGIN
+    INSERT INTO version_blocks (project_pk, created, id, n) VALUES (NEW.pk, -9223372036854775808, '', 0);
+END;
 CREATE TRIGGER version_blocks_insert AFTER INSERT ON artifact_versions BEGIN
-    INSERT INTO version_blocks (project_pk, created, id, n)
-        SELECT NEW.project_pk, -9223372036854775808, '', 0
-        WHERE NOT EXISTS (SELECT 1 FROM version_blocks WHERE project_pk = NEW.project_pk);
     UPDATE version_blocks SET n = n + 1 WHERE pk = (
         SELECT pk FROM version_blocks WHERE project_pk = NEW.project_pk AND (created, id) <= (NEW.created, NEW.id)
         ORDER BY created DESC, id DESC LIMIT 1);
@@ -158,9 +159,6 @@ CREATE TRIGGER version_blocks_move AFTER UPDATE OF project_pk, created, id ON ar
     UPDATE version_blocks SET n = n - 1 WHERE pk = (
         SELECT pk FROM version_blocks WHERE project_pk = OLD.project_pk AND (created, id) <= (OLD.created, OLD.id)
         ORDER BY created DESC, id DESC LIMIT 1);
-    INSERT INTO version_blocks (project_pk, created, id, n)
-        SELECT NEW.project_pk, -9223372036854775808, '', 0
-        WHERE NOT EXISTS (SELECT 1 FROM version_blocks WHERE project_pk = NEW.project_pk);
     UPDATE version_blocks SET n = n + 1 WHERE pk = (
         SELECT pk FROM version_blocks WHERE project_pk = NEW.project_pk AND (created, id) <= (NEW.created, NEW.id)
         ORDER BY created DESC, id DESC LIMIT 1);

@@ -34,8 +34,10 @@ const UPGRADES: &[&str] = &[
      INSERT INTO sqlite_stat1 (tbl, idx, stat)
        VALUES ('artifact_version_tags', 'artifact_version_tags_by_tag', '2000000 1000 10 1 1');",
     // 3 → 4: deep pages skip whole blocks of versions (see schema.sql); cut
-    // each project's versions into blocks of 256 in list order.
+    // each project's versions into blocks of 256 in list order (every
+    // project has its first block, if only with n = 0).
     "-- schema.sql section: version_blocks
+     INSERT INTO version_blocks (project_pk, created, id, n) SELECT pk, -9223372036854775808, '', 0 FROM projects;
      INSERT INTO version_blocks (project_pk, created, id, n)
        SELECT project_pk,
               CASE WHEN pos = 0 THEN -9223372036854775808 ELSE created END,
@@ -45,7 +47,8 @@ const UPGRADES: &[&str] = &[
                     row_number() OVER (PARTITION BY project_pk ORDER BY created, id) - 1 AS pos,
                     count(*) OVER (PARTITION BY project_pk) AS total
              FROM artifact_versions)
-       WHERE pos % 256 = 0;",
+       WHERE pos % 256 = 0
+       ON CONFLICT (project_pk, created, id) DO UPDATE SET n = excluded.n;",
     // 4 → 5: each version row carries its tags' pks (see schema.sql).
     "ALTER TABLE artifact_versions ADD COLUMN tag_pks TEXT NOT NULL DEFAULT '';
      -- schema.sql section: version_tag_pks
@@ -148,7 +151,8 @@ mod tests {
     /// What versions 5 and 4 added, removed again to build older databases.
     const UNDO_5: &str = "DROP TRIGGER version_tag_pks_insert; DROP TRIGGER version_tag_pks_delete;
          ALTER TABLE artifact_versions DROP COLUMN tag_pks;";
-    const UNDO_4: &str = "DROP TRIGGER version_blocks_insert; DROP TRIGGER version_blocks_delete;
+    const UNDO_4: &str =
+        "DROP TRIGGER version_blocks_first; DROP TRIGGER version_blocks_insert; DROP TRIGGER version_blocks_delete;
          DROP TRIGGER version_blocks_move; DROP TABLE version_blocks;";
 
     /// A version-4 database: every version row gets the pks of its tags, and
@@ -222,7 +226,7 @@ mod tests {
                 .unwrap()
         };
         // 450 versions in project 1: blocks at positions 0 and 256 of its
-        // list; 150 in project 2: one block; none in the empty project.
+        // list; 150 in project 2: one block; the empty project its first one.
         let (created, id): (i64, String) = conn
             .query_row(
                 "SELECT created, id FROM artifact_versions WHERE project_pk = 1 ORDER BY created, id LIMIT 1 OFFSET 256",
@@ -231,7 +235,7 @@ mod tests {
             )
             .unwrap();
         let first = |project, n| (project, i64::MIN, String::new(), n);
-        assert_eq!(blocks(&conn), vec![first(1, 256), (1, created, id.clone(), 194), first(2, 150)]);
+        assert_eq!(blocks(&conn), vec![first(1, 256), (1, created, id.clone(), 194), first(2, 150), first(3, 0)]);
         // The triggers count on from there.
         conn.execute_batch(
             "INSERT INTO artifacts (pk, id, project_pk, name, created, updated) VALUES (3, 'a3', 3, 'z', 0, 0);
