@@ -155,14 +155,28 @@ mod tests {
         "DROP TRIGGER version_blocks_first; DROP TRIGGER version_blocks_insert; DROP TRIGGER version_blocks_delete;
          DROP TRIGGER version_blocks_move; DROP TABLE version_blocks;";
 
+    /// The current schema with what later versions added removed again
+    /// (`undo`, newest first): the shape of an older database.
+    fn older_schema(undo: &[&str]) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA_SQL).unwrap();
+        for step in undo {
+            conn.execute_batch(step).unwrap();
+        }
+        conn
+    }
+
+    fn tag_pks(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn.prepare("SELECT tag_pks FROM artifact_versions ORDER BY pk").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
     /// A version-4 database: every version row gets the pks of its tags, and
     /// the triggers keep them through inserts and deletes of links, also by
     /// a deleted tag.
     #[test]
     fn version_4_versions_get_their_tag_pks() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(SCHEMA_SQL).unwrap();
-        conn.execute_batch(UNDO_5).unwrap();
+        let mut conn = older_schema(&[UNDO_5]);
         conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
@@ -180,10 +194,6 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        let tag_pks = |conn: &Connection| -> Vec<String> {
-            let mut stmt = conn.prepare("SELECT tag_pks FROM artifact_versions ORDER BY pk").unwrap();
-            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
-        };
         assert_eq!(tag_pks(&conn), ["4,9", "7", ""]);
         conn.execute_batch(
             "INSERT INTO artifact_version_tags (version_pk, tag_pk, artifact_pk, created) VALUES (3, 4, 1, 3), (2, 9, 1, 2);
@@ -200,10 +210,7 @@ mod tests {
     /// then keep counting.
     #[test]
     fn version_3_versions_are_cut_into_blocks() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(SCHEMA_SQL).unwrap();
-        conn.execute_batch(UNDO_5).unwrap();
-        conn.execute_batch(UNDO_4).unwrap();
+        let mut conn = older_schema(&[UNDO_5, UNDO_4]);
         conn.execute_batch(
             "INSERT INTO projects (pk, id, name, display_name, created, updated)
                VALUES (1, 'p1', 'default', 'd', 0, 0), (2, 'p2', 'other', 'o', 0, 0), (3, 'p3', 'empty', 'e', 0, 0);
@@ -255,10 +262,7 @@ mod tests {
     /// links keep their rows and gain both.
     #[test]
     fn version_1_tag_links_get_their_artifact_and_created() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(SCHEMA_SQL).unwrap();
-        conn.execute_batch(UNDO_5).unwrap();
-        conn.execute_batch(UNDO_4).unwrap();
+        let mut conn = older_schema(&[UNDO_5, UNDO_4]);
         conn.execute_batch(
             "DROP TABLE artifact_version_tags;
              CREATE TABLE artifact_version_tags (
@@ -288,14 +292,7 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(links, vec![(1, 1, 7, 100), (1, 2, 7, 100), (2, 1, 8, 200)]);
-        let tag_pks: Vec<String> = conn
-            .prepare("SELECT tag_pks FROM artifact_versions ORDER BY pk")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(tag_pks, ["1,2", "1"]);
+        assert_eq!(tag_pks(&conn), ["1,2", "1"]);
         let (index, stat): (String, String) = conn
             .query_row(
                 "SELECT m.sql, s.stat FROM sqlite_master m JOIN sqlite_stat1 s ON s.idx = m.name

@@ -122,12 +122,14 @@ fn assemble(
     mut rows: HashMap<i64, Row>,
     hydrate: bool,
 ) -> DbResult<Vec<ArtifactVersionResponse>> {
-    let mut user_pks: Vec<i64> = rows.values().filter_map(|r| r.user_pk).collect();
-    user_pks.sort_unstable();
-    user_pks.dedup();
+    // pk_array makes both sets distinct.
+    let user_pks: Vec<i64> = rows.values().filter_map(|r| r.user_pk).collect();
     let users = users::nested_by_pks(conn, &user_pks)?;
     let tag_pks: Vec<i64> = rows.values().flat_map(|r| r.tag_pks.iter().copied()).collect();
-    let tags = tags::nested_by_pks(conn, &tag_pks)?;
+    let tags = match tag_pks.is_empty() {
+        true => HashMap::new(),
+        false => tags::nested_by_pks(conn, &tag_pks)?,
+    };
     let (mut metadata, mut visualizations) = if hydrate {
         (run_metadata(conn, pks)?, visualizations_of(conn, pks)?)
     } else {

@@ -6,9 +6,10 @@
 //! needs no savepoint: if it fails, the whole transaction is rolled back and
 //! the rest of the group gets a new one. (A savepoint keeps the original of
 //! every page its request changes in memory: for a batch create of 500
-//! versions ~10 MB, which glibc then kept in the writer's heap.) WAL checkpoints run on another thread
-//! ([`super::checkpoint`]). Without lock contention between
-//! pooled connections, and with one commit per group, writes scale with load.
+//! versions ~10 MB, which glibc then kept in the writer's heap.) WAL
+//! checkpoints run on another thread ([`super::checkpoint`]). Without lock
+//! contention between pooled connections, and with one commit per group,
+//! writes scale with load.
 
 use super::checkpoint::{Checkpointer, BACKSTOP_PAGES};
 use super::{DbError, DbResult};
