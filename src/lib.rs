@@ -24,7 +24,8 @@
 //!   them in one read transaction on a pooled connection, inline on the HTTP
 //!   worker (cheaper than a thread hand-off for reads), `Db::write` hands them
 //!   to [`db::writer`], one thread that commits concurrent writes together,
-//!   each in its own savepoint, and leaves WAL checkpoints to
+//!   each in its own savepoint (`Db::write_alone`: large writes such as batch
+//!   creates get a transaction of their own), and leaves WAL checkpoints to
 //!   [`db::checkpoint`]'s thread. [`db::version_load`] builds a page of versions
 //!   in a fixed number of queries; [`db::list`] counts and pages any resource;
 //!   [`db::tagged_versions`] answers artifact + tag version lists from the tag

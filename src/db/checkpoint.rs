@@ -95,7 +95,7 @@ fn run(conn: Connection, flags: &Flags, restart_pages: i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::writer::Writer;
+    use super::super::writer::{Grouping, Writer};
     use super::*;
     use std::time::Instant;
 
@@ -119,7 +119,10 @@ mod tests {
         let size = || std::fs::metadata(&path).unwrap().len();
         let before = size();
         for _ in 0..20 {
-            writer.write(|tx| Ok(tx.execute("INSERT INTO t VALUES (zeroblob(20000))", [])?)).await.unwrap();
+            writer
+                .write(Grouping::Shared, |tx| Ok(tx.execute("INSERT INTO t VALUES (zeroblob(20000))", [])?))
+                .await
+                .unwrap();
         }
         // ~100 pages in the WAL, far below BACKSTOP_PAGES.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -139,7 +142,10 @@ mod tests {
         let path = dir.path().join("c.db");
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(2) {
-            writer.write(|tx| Ok(tx.execute("INSERT INTO t VALUES (zeroblob(12000))", [])?)).await.unwrap();
+            writer
+                .write(Grouping::Shared, |tx| Ok(tx.execute("INSERT INTO t VALUES (zeroblob(12000))", [])?))
+                .await
+                .unwrap();
         }
         let written =
             std::fs::metadata(&path).unwrap().len() + std::fs::metadata(dir.path().join("c.db-wal")).unwrap().len();

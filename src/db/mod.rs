@@ -147,7 +147,17 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
     {
-        self.writer.write(f).await
+        self.writer.write(writer::Grouping::Shared, f).await
+    }
+
+    /// [`Db::write`] for a request that changes many pages (a batch create,
+    /// a prune): it runs in a transaction of its own ([`writer::Grouping::Alone`]).
+    pub async fn write_alone<T, F>(&self, f: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
+    {
+        self.writer.write(writer::Grouping::Alone, f).await
     }
 
     /// Checkpoint the WAL and let SQLite refresh its statistics (at shutdown).

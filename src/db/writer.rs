@@ -4,12 +4,13 @@
 //! its savepoint and never affects the others), commits once, and only then
 //! answers every request of the group. The first request of a transaction
 //! needs no savepoint: if it fails, the whole transaction is rolled back and
-//! the rest of the group gets a new one. (A savepoint keeps the original of
-//! every page its request changes in memory: for a batch create of 500
-//! versions ~10 MB, which glibc then kept in the writer's heap.) WAL
-//! checkpoints run on another thread ([`super::checkpoint`]). Without lock
-//! contention between pooled connections, and with one commit per group,
-//! writes scale with load.
+//! the rest of the group gets a new one. A savepoint keeps the original of
+//! every page its request changes in memory, so a large request (a batch
+//! create, a prune) is written [`Grouping::Alone`]: first in a transaction
+//! of its own, without a savepoint, committed before anything else runs.
+//! WAL checkpoints run on another thread ([`super::checkpoint`]). Without
+//! lock contention between pooled connections, and with one commit per
+//! group, writes scale with load.
 
 use super::checkpoint::{Checkpointer, BACKSTOP_PAGES};
 use super::{DbError, DbResult};
@@ -22,10 +23,30 @@ const MAX_GROUP: usize = 64;
 /// How often, at most, the planner statistics are refreshed while writes happen.
 const OPTIMIZE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Runs inside the group transaction, in a savepoint unless `first` says it
-/// is the transaction's first request; returns whether it failed and what to
-/// do once the group's commit is known (`Ok` = committed).
-type Job = Box<dyn FnOnce(&Transaction, First) -> (Failed, Completion) + Send>;
+/// Whether a request may share its transaction with others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    /// In the group's transaction, in a savepoint of its own unless it comes
+    /// first: for requests that change a few pages.
+    Shared,
+    /// First in a transaction of its own, committed right after it: for
+    /// requests that change many pages. In a savepoint, SQLite would keep
+    /// the original of each of those pages in memory (with `temp_store =
+    /// MEMORY`), and glibc kept them in the writer's heap after: seeding 1M
+    /// versions with two concurrent batch creates of 500 peaked at 94-104 MB
+    /// of RSS, and at 52 MB with each batch alone.
+    Alone,
+}
+
+/// A request for the writer thread.
+struct Job {
+    grouping: Grouping,
+    /// Runs inside the transaction, in a savepoint unless `First` says it is
+    /// the transaction's first request; returns whether it failed and what
+    /// to do once the commit is known (`Ok` = committed).
+    run: Run,
+}
+type Run = Box<dyn FnOnce(&Transaction, First) -> (Failed, Completion) + Send>;
 type First = bool;
 type Failed = bool;
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -51,15 +72,15 @@ impl Writer {
         Ok(Writer { queue })
     }
 
-    /// Queue `f`; resolves after the group containing it has committed.
-    pub async fn write<T, F>(&self, f: F) -> DbResult<T>
+    /// Queue `f`; resolves after the transaction containing it has committed.
+    pub async fn write<T, F>(&self, grouping: Grouping, f: F) -> DbResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
     {
         let (done, result) = tokio::sync::oneshot::channel::<DbResult<T>>();
         let span = tracing::Span::current();
-        let job: Job = Box::new(move |tx, first| {
+        let run = Box::new(move |tx: &Transaction, first| {
             let outcome = span.in_scope(|| if first { guarded(tx, f) } else { in_savepoint(tx, f) });
             let failed = outcome.is_err();
             let complete: Completion = Box::new(move |committed| {
@@ -72,7 +93,7 @@ impl Writer {
             });
             (failed, complete)
         });
-        self.queue.send(job).map_err(|_| DbError::Task("the writer thread has stopped".into()))?;
+        self.queue.send(Job { grouping, run }).map_err(|_| DbError::Task("the writer thread has stopped".into()))?;
         result.await.map_err(|_| DbError::Task("the writer thread dropped a request".into()))?
     }
 }
@@ -112,7 +133,7 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Che
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }
         }
-        let mut pending = group.into_iter();
+        let mut pending = group.into_iter().peekable();
         while let Some(first) = pending.next() {
             let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
                 Ok(tx) => tx,
@@ -122,7 +143,7 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Che
                     break;
                 }
             };
-            let (failed, complete) = first(&tx, true);
+            let (failed, complete) = (first.run)(&tx, true);
             if failed {
                 // Nothing else ran in this transaction: drop it all (rollback),
                 // answer that request, and give the rest a new transaction.
@@ -131,7 +152,13 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Che
                 continue;
             }
             let mut completions = vec![complete];
-            completions.extend(pending.by_ref().map(|job| job(&tx, false).1));
+            if first.grouping == Grouping::Shared {
+                // Up to the next request that must be alone, which starts
+                // a new transaction.
+                while let Some(job) = pending.next_if(|job| job.grouping == Grouping::Shared) {
+                    completions.push((job.run)(&tx, false).1);
+                }
+            }
             let committed = tx.commit().map_err(|e| e.to_string());
             if let Err(e) = &committed {
                 tracing::error!(error = %e, "group commit failed");
@@ -171,7 +198,7 @@ mod tests {
         for x in [1, 2, 2, 3] {
             let w = w.clone();
             handles.push(actix_web::rt::spawn(async move {
-                w.write(move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?)).await
+                w.write(Grouping::Shared, move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?)).await
             }));
         }
         let mut ok = 0;
@@ -195,7 +222,7 @@ mod tests {
         // Hold the writer so that the next requests queue up as one group.
         let busy = w.clone();
         let hold = actix_web::rt::spawn(async move {
-            busy.write(|_| {
+            busy.write(Grouping::Shared, |_| {
                 std::thread::sleep(std::time::Duration::from_millis(200));
                 Ok(())
             })
@@ -205,7 +232,7 @@ mod tests {
         let failing = {
             let w = w.clone();
             actix_web::rt::spawn(async move {
-                w.write(|tx| -> DbResult<()> {
+                w.write(Grouping::Shared, |tx| -> DbResult<()> {
                     tx.execute("INSERT INTO t (x) VALUES (20)", [])?;
                     Err(DbError::Invalid("nope".into()))
                 })
@@ -217,7 +244,7 @@ mod tests {
         for x in [21, 22] {
             let w = w.clone();
             rest.push(actix_web::rt::spawn(async move {
-                w.write(move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?)).await
+                w.write(Grouping::Shared, move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?)).await
             }));
         }
         hold.await.unwrap().unwrap();
@@ -236,24 +263,67 @@ mod tests {
         assert_eq!(xs, vec![21, 22]);
     }
 
+    /// Is `tx` in a savepoint? (`ROLLBACK TO` a savepoint that does not
+    /// exist fails; as the first statement of a request it changes nothing.)
+    fn in_a_savepoint(tx: &Transaction) -> bool {
+        tx.execute_batch("ROLLBACK TO request").is_ok()
+    }
+
+    /// A request written `Alone` comes first in its transaction (no
+    /// savepoint), and the request after it starts a new transaction, so
+    /// that nothing shares its transaction; `Shared` ones after that group.
+    #[actix_web::test]
+    async fn a_request_written_alone_has_its_transaction_to_itself() {
+        let (_dir, w) = writer();
+        let busy = w.clone();
+        let hold = actix_web::rt::spawn(async move {
+            busy.write(Grouping::Shared, |_| {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                Ok(())
+            })
+            .await
+        });
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        let mut queued = Vec::new();
+        for (x, grouping) in [(1, Grouping::Shared), (2, Grouping::Alone), (3, Grouping::Shared), (4, Grouping::Shared)]
+        {
+            let w = w.clone();
+            queued.push(actix_web::rt::spawn(async move {
+                w.write(grouping, move |tx| {
+                    let saved = in_a_savepoint(tx);
+                    tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?;
+                    Ok((x, saved))
+                })
+                .await
+            }));
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        hold.await.unwrap().unwrap();
+        let mut seen = Vec::new();
+        for q in queued {
+            seen.push(q.await.unwrap().unwrap());
+        }
+        assert_eq!(seen, vec![(1, false), (2, false), (3, false), (4, true)]);
+    }
+
     #[actix_web::test]
     async fn a_failed_request_leaves_no_partial_rows() {
         let (dir, w) = writer();
         let r: DbResult<()> = w
-            .write(|tx| {
+            .write(Grouping::Shared, |tx| {
                 tx.execute("INSERT INTO t (x) VALUES (10)", [])?;
                 Err(DbError::Invalid("nope".into()))
             })
             .await;
         assert!(r.is_err());
         let panicked: DbResult<()> = w
-            .write(|tx| {
+            .write(Grouping::Shared, |tx| {
                 tx.execute("INSERT INTO t (x) VALUES (11)", [])?;
                 panic!("boom")
             })
             .await;
         assert!(panicked.is_err());
-        w.write(|tx| Ok(tx.execute("INSERT INTO t (x) VALUES (12)", [])?)).await.unwrap();
+        w.write(Grouping::Shared, |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (12)", [])?)).await.unwrap();
         let conn = Connection::open(dir.path().join("w.db")).unwrap();
         let xs: Vec<i64> =
             conn.prepare("SELECT x FROM t").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();

@@ -64,7 +64,7 @@ async fn batch_create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -
     }
     let pks = state
         .db
-        .write(move |tx| requests.iter().map(|r| av::create(tx, r, user.pk)).collect::<Result<Vec<_>, _>>())
+        .write_alone(move |tx| requests.iter().map(|r| av::create(tx, r, user.pk)).collect::<Result<Vec<_>, _>>())
         .await?;
     let created = state.db.read(move |c| version_load::load(c, &pks, true)).await?;
     Ok(json::ok(&created))
@@ -125,6 +125,6 @@ async fn prune(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Res
             ApiError::validation(Issue::new("missing", &["query", "project_name_or_id"], "Field required", "None"))
         })?
         .to_string();
-    state.db.write(move |tx| av::prune(tx, &project, only_versions)).await?;
+    state.db.write_alone(move |tx| av::prune(tx, &project, only_versions)).await?;
     Ok(json::ok(&Value::Null))
 }

@@ -41,6 +41,6 @@ async fn get(
 #[delete("/artifacts/{artifact_id}")]
 async fn delete(_: AuthUser, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let id = path_uuid(&path, "artifact_id")?;
-    state.db.write(move |tx| artifacts::delete(tx, &id)).await?;
+    state.db.write_alone(move |tx| artifacts::delete(tx, &id)).await?;
     Ok(json::ok(&serde_json::Value::Null))
 }
