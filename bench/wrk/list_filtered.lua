@@ -3,11 +3,16 @@
 dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
 local n_artifacts = tonumber(os.getenv("BENCH_ARTIFACTS") or "100")
 local n_tags = tonumber(os.getenv("BENCH_TAGS") or "20")
+local requests = {}
 function init(args)
    bench_seed()
+   for a = 0, n_artifacts - 1 do
+      for t = 0, n_tags - 1 do
+         requests[#requests + 1] =
+            wrk.format("GET", string.format("/api/v1/artifact_versions?size=20&artifact=a%d&tags=t%d", a, t))
+      end
+   end
 end
 function request()
-   local path = string.format("/api/v1/artifact_versions?size=20&artifact=a%d&tags=t%d",
-      math.random(n_artifacts) - 1, math.random(n_tags) - 1)
-   return wrk.format("GET", path)
+   return bench_pick(requests)
 end
