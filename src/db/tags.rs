@@ -5,11 +5,10 @@ use crate::filter::{ListQuery, TAGS};
 use crate::models::tag::{Tag, TagRef, TAG_COLORS};
 use crate::models::tag::{TagMetadata, TagResources, TagResponse};
 use crate::models::{Entity, Page};
-use crate::models::{Hex, Ts};
+use crate::models::{Hex, Shared, Ts};
 use rand::seq::SliceRandom;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 pub const COLUMNS: &str = "t.pk, t.id, t.name, t.color, t.exclusive, u.id, t.created, t.updated";
 pub const FROM: &str = "tags t LEFT JOIN users u ON u.pk = t.user_pk";
@@ -109,12 +108,12 @@ pub fn detach(conn: &Connection, version_pk: i64, names_or_ids: &[String]) -> Db
 }
 
 /// Nested tag responses by tag pk, in one query.
-pub fn nested_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Arc<TagResponse>>> {
-    Ok(found_by_pks(conn, pks)?.into_iter().map(|(pk, (tag, _))| (pk, Arc::new(tag.nested()))).collect())
+pub fn nested_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Shared<TagResponse>>> {
+    Ok(found_by_pks(conn, pks)?.into_iter().map(|(pk, (tag, _))| (pk, Shared::new(tag.nested()))).collect())
 }
 
 /// Nested tag responses per owner; each tag is built once and shared.
-pub type TagsByOwner = HashMap<i64, Vec<Arc<TagResponse>>>;
+pub type TagsByOwner = HashMap<i64, Vec<Shared<TagResponse>>>;
 
 /// The tags of many artifacts in one query, each list sorted by name (here:
 /// a sort in SQL cost a third of this query).
@@ -127,12 +126,12 @@ pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<TagsBy
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([super::pk_array(artifact_pks)])?;
     let mut out = TagsByOwner::new();
-    let mut seen: HashMap<i64, Arc<TagResponse>> = HashMap::new();
+    let mut seen: HashMap<i64, Shared<TagResponse>> = HashMap::new();
     while let Some(r) = rows.next()? {
         let tag_pk: i64 = r.get(1)?;
         let tag = match seen.get(&tag_pk) {
             Some(tag) => tag.clone(),
-            None => seen.entry(tag_pk).or_insert(Arc::new(tag_at(r, 1)?.1.nested())).clone(),
+            None => seen.entry(tag_pk).or_insert(Shared::new(tag_at(r, 1)?.1.nested())).clone(),
         };
         out.entry(r.get(0)?).or_default().push(tag);
     }

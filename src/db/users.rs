@@ -5,10 +5,9 @@ use crate::filter::{ListQuery, USERS};
 use crate::models::user::User;
 use crate::models::user::UserResponse;
 use crate::models::Page;
-use crate::models::{Hex, Ts};
+use crate::models::{Hex, Shared, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 const COLUMNS: &str = "pk, id, name, full_name, email, email_opted_in, active, is_admin, \
                        is_service_account, password_changed_at, created, updated";
@@ -116,8 +115,8 @@ pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, User>> {
 }
 
 /// Users by pk as nested in other resources (built once, shared by the page).
-pub fn nested_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Arc<UserResponse>>> {
-    Ok(by_pks(conn, pks)?.into_iter().map(|(pk, u)| (pk, Arc::new(u.to_response(false)))).collect())
+pub fn nested_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Shared<UserResponse>>> {
+    Ok(by_pks(conn, pks)?.into_iter().map(|(pk, u)| (pk, Shared::new(u.to_response(false)))).collect())
 }
 
 /// `GET /users`: one page of users (service accounts are not listed).

@@ -11,12 +11,12 @@
 //! and visualizations as recorded) are restored here, so no query sorts.
 
 use super::{pk_array, tags, users, DbResult};
-use crate::models::artifact::Artifact;
+use crate::models::artifact::{Artifact, ArtifactNested};
 use crate::models::artifact_version::{
     ArtifactVersionBody, ArtifactVersionMetadata, ArtifactVersionResources, ArtifactVersionResponse, RunMetadata,
     VisualizationBody, VisualizationResponse,
 };
-use crate::models::{Entity, Hex, Ts};
+use crate::models::{Entity, Hex, Shared, Ts};
 use rusqlite::Connection;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
@@ -29,7 +29,8 @@ macro_rules! rows_sql {
             "SELECT av.pk, av.id, av.created, av.updated, u.id, p.id,
                     a.id, a.name, a.has_custom_name, a.created, a.updated, au.id, ap.id,
                     av.version, av.uri, av.type, av.materializer, av.data_type, av.save_type,
-                    av.artifact_store_id, av.content_hash, av.item_count, av.user_pk, av.tag_pks
+                    av.artifact_store_id, av.content_hash, av.item_count, av.user_pk, av.tag_pks,
+                    av.artifact_pk
              FROM ",
             $from,
             "
@@ -79,25 +80,37 @@ pub fn load_by_id(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<Option
 }
 
 /// The rows by pk; `expected` sizes the map up front (growing it moved the
-/// large rows again at each doubling: 5% of a first-page list).
+/// large rows again at each doubling: 5% of a first-page list). Versions of
+/// the same artifact share its nested object ([`Shared`]).
 fn read_rows(mut q: rusqlite::Rows, expected: usize) -> DbResult<HashMap<i64, Row>> {
     let mut rows: HashMap<i64, Row> = HashMap::with_capacity(expected);
+    let mut artifacts: HashMap<i64, Shared<ArtifactNested>> = HashMap::new();
     while let Some(r) = q.next()? {
-        let artifact = Artifact {
-            id: Hex(r.get(6)?),
-            name: r.get(7)?,
-            has_custom_name: r.get(8)?,
-            created: Ts(r.get(9)?),
-            updated: Ts(r.get(10)?),
-            user_id: r.get::<_, Option<String>>(11)?.map(Hex),
-            project_id: Hex(r.get(12)?),
+        let artifact = match artifacts.get(&r.get(24)?) {
+            Some(artifact) => artifact.clone(),
+            None => {
+                let artifact = Shared::new(
+                    Artifact {
+                        id: Hex(r.get(6)?),
+                        name: r.get(7)?,
+                        has_custom_name: r.get(8)?,
+                        created: Ts(r.get(9)?),
+                        updated: Ts(r.get(10)?),
+                        user_id: r.get::<_, Option<String>>(11)?.map(Hex),
+                        project_id: Hex(r.get(12)?),
+                    }
+                    .nested(),
+                );
+                artifacts.insert(r.get(24)?, artifact.clone());
+                artifact
+            }
         };
         let body = ArtifactVersionBody {
             created: Ts(r.get(2)?),
             updated: Ts(r.get(3)?),
             user_id: r.get::<_, Option<String>>(4)?.map(Hex),
             project_id: Hex(r.get(5)?),
-            artifact: artifact.nested(),
+            artifact,
             version: r.get(13)?,
             uri: r.get(14)?,
             artifact_type: r.get(15)?,

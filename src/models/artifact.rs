@@ -3,9 +3,8 @@
 
 use super::tag::TagResponse;
 use super::user::UserResponse;
-use super::{Entity, Hex, Nothing, Ts};
+use super::{Entity, Hex, Nothing, Shared, Ts};
 use serde::Serialize;
-use std::sync::Arc;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactBody {
@@ -22,10 +21,10 @@ pub struct ArtifactMetadata {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactResources {
-    #[schema(inline)]
-    pub user: Option<Arc<UserResponse>>,
-    #[schema(inline)]
-    pub tags: Vec<Arc<TagResponse>>,
+    #[schema(value_type = Option<UserResponse>, inline)]
+    pub user: Option<Shared<UserResponse>>,
+    #[schema(value_type = Vec<TagResponse>, inline)]
+    pub tags: Vec<Shared<TagResponse>>,
     pub latest_version_name: Option<String>,
     pub latest_version_id: Option<Hex>,
 }

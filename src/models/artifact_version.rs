@@ -4,11 +4,10 @@
 use super::artifact::ArtifactNested;
 use super::tag::TagResponse;
 use super::user::UserResponse;
-use super::{Entity, Hex, Nothing, Ts};
+use super::{Entity, Hex, Nothing, Shared, Ts};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
-use std::sync::Arc;
 
 pub use super::version_request::*;
 
@@ -18,8 +17,8 @@ pub struct ArtifactVersionBody {
     pub updated: Ts,
     pub user_id: Option<Hex>,
     pub project_id: Hex,
-    #[schema(inline)]
-    pub artifact: ArtifactNested,
+    #[schema(value_type = ArtifactNested, inline)]
+    pub artifact: Shared<ArtifactNested>,
     pub version: String,
     pub uri: String,
     #[serde(rename = "type")]
@@ -75,10 +74,10 @@ pub struct ArtifactVersionMetadata {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactVersionResources {
-    #[schema(inline)]
-    pub user: Option<Arc<UserResponse>>,
-    #[schema(inline)]
-    pub tags: Vec<Arc<TagResponse>>,
+    #[schema(value_type = Option<UserResponse>, inline)]
+    pub user: Option<Shared<UserResponse>>,
+    #[schema(value_type = Vec<TagResponse>, inline)]
+    pub tags: Vec<Shared<TagResponse>>,
     pub producer_step_run_id: Option<Hex>,
     pub producer_pipeline_run_id: Option<Hex>,
 }

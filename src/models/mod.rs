@@ -6,6 +6,7 @@ pub mod artifact_version;
 pub mod page;
 pub mod project;
 pub mod pyjson;
+pub mod shared;
 pub mod stack;
 pub mod tag;
 pub mod text;
@@ -18,6 +19,7 @@ use serde::{Serialize, Serializer};
 use std::sync::atomic::{AtomicI64, Ordering};
 
 pub use page::Page;
+pub use shared::Shared;
 
 /// A timestamp in microseconds since the Unix epoch (UTC), as stored.
 /// Serialized like Python's `datetime.isoformat()` of a naive UTC value:
