@@ -78,6 +78,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
         db,
         tokens,
         settings: Arc::new(settings.clone()),
+        cookie_name: AppState::cookie_name_of(&server_id),
         server_id,
         auth_cache: AuthCache::default(),
         passwords: Verifier::start().map_err(|e| ConfigError(format!("cannot start the password thread: {e}")))?,

@@ -11,14 +11,16 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub settings: Arc<Settings>,
     pub server_id: Hex,
+    /// ZenML's session cookie name ([`AppState::cookie_name_of`] the server id).
+    pub cookie_name: String,
     pub auth_cache: AuthCache,
     /// The password thread (argon2 runs there, one hash at a time).
     pub passwords: Verifier,
 }
 
 impl AppState {
-    /// ZenML's session cookie name.
-    pub fn cookie_name(&self) -> String {
-        format!("zenml-server-{}", self.server_id.hyphenated())
+    /// ZenML's session cookie name for a server id.
+    pub fn cookie_name_of(server_id: &Hex) -> String {
+        format!("zenml-server-{}", server_id.hyphenated())
     }
 }

@@ -12,6 +12,12 @@ use std::path::Path;
 /// Leeway for `exp`, as ZenML's default.
 const LEEWAY_SECONDS: u64 = 10;
 
+/// Would [`TokenKeys::verify`] refuse a token with this `exp` at `now` (both
+/// in seconds since the epoch)? The same leeway as its validation.
+pub fn expired(exp: i64, now: i64) -> bool {
+    exp < now - LEEWAY_SECONDS as i64
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,

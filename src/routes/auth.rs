@@ -93,8 +93,11 @@ async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Res
         return Err(ApiError::LoginFailed(format!("Authentication error: user {} is not active", user.name)));
     }
     let (token, expires_in) = state.tokens.issue(&user.id);
-    let mut cookie =
-        Cookie::build(state.cookie_name(), token.clone()).http_only(true).path("/").same_site(SameSite::Lax).finish();
+    let mut cookie = Cookie::build(state.cookie_name.clone(), token.clone())
+        .http_only(true)
+        .path("/")
+        .same_site(SameSite::Lax)
+        .finish();
     if let Some(secs) = expires_in {
         cookie.set_max_age(actix_web::cookie::time::Duration::seconds(secs as i64));
     }
@@ -114,7 +117,7 @@ async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Res
 #[utoipa::path(tag = "auth", operation_id = "auth_logout", summary = "Clear the session cookie (tokens are stateless)", responses((status = 200, body = serde_json::Value)))]
 #[get("/logout")]
 async fn logout(state: web::Data<AppState>) -> HttpResponse {
-    let mut cookie = Cookie::build(state.cookie_name(), "").path("/").finish();
+    let mut cookie = Cookie::build(state.cookie_name.clone(), "").path("/").finish();
     cookie.make_removal();
     HttpResponse::Ok().cookie(cookie).json(serde_json::Value::Null)
 }
