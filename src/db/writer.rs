@@ -191,6 +191,21 @@ mod tests {
         (dir, Writer::start(conn, None).unwrap())
     }
 
+    /// Keep the writer busy for 200 ms, so that the requests queued next
+    /// form one group; await the handle to know that group has run.
+    async fn hold_writer(w: &Writer) -> actix_web::rt::task::JoinHandle<DbResult<()>> {
+        let busy = w.clone();
+        let hold = actix_web::rt::spawn(async move {
+            busy.write(Grouping::Shared, |_| {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                Ok(())
+            })
+            .await
+        });
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        hold
+    }
+
     #[actix_web::test]
     async fn a_failing_request_does_not_affect_its_group() {
         let (dir, w) = writer();
@@ -219,16 +234,7 @@ mod tests {
     #[actix_web::test]
     async fn a_failing_first_request_of_a_group_leaves_nothing_and_the_rest_commit() {
         let (dir, w) = writer();
-        // Hold the writer so that the next requests queue up as one group.
-        let busy = w.clone();
-        let hold = actix_web::rt::spawn(async move {
-            busy.write(Grouping::Shared, |_| {
-                std::thread::sleep(std::time::Duration::from_millis(200));
-                Ok(())
-            })
-            .await
-        });
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        let hold = hold_writer(&w).await;
         let failing = {
             let w = w.clone();
             actix_web::rt::spawn(async move {
@@ -275,15 +281,7 @@ mod tests {
     #[actix_web::test]
     async fn a_request_written_alone_has_its_transaction_to_itself() {
         let (_dir, w) = writer();
-        let busy = w.clone();
-        let hold = actix_web::rt::spawn(async move {
-            busy.write(Grouping::Shared, |_| {
-                std::thread::sleep(std::time::Duration::from_millis(200));
-                Ok(())
-            })
-            .await
-        });
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        let hold = hold_writer(&w).await;
         let mut queued = Vec::new();
         for (x, grouping) in [(1, Grouping::Shared), (2, Grouping::Alone), (3, Grouping::Shared), (4, Grouping::Shared)]
         {
