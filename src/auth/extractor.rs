@@ -46,7 +46,7 @@ struct VerifiedToken {
 }
 
 /// Users by id (for [`CACHE_TTL`]), and tokens already verified: checking a
-/// token's signature and decoding its claims was 4% of a get by id, and a
+/// token's signature and decoding its claims cost ~4% of a get by id, and a
 /// client sends the same token with every request. A cached token is
 /// still refused once it expires (it is then verified again, which reports
 /// the expiry as ZenML does).

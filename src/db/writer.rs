@@ -192,7 +192,7 @@ mod tests {
     }
 
     /// Keep the writer busy for 200 ms, so that the requests queued next
-    /// form one group; await the handle to know that group has run.
+    /// form one group; returns the busy request's handle.
     async fn hold_writer(w: &Writer) -> actix_web::rt::task::JoinHandle<DbResult<()>> {
         let busy = w.clone();
         let hold = actix_web::rt::spawn(async move {
