@@ -14,9 +14,11 @@
 //!   queries, bodies and path ids; [`routes::json`] writes response bodies.
 //!   [`error::ApiError`] is the one error type at
 //!   the HTTP boundary and renders ZenML's error shapes.
-//! - [`auth`]: argon2id passwords, HS256 tokens, the `AuthUser` extractor.
+//! - [`auth`]: argon2id passwords, HS256 tokens, the `AuthUser` extractor
+//!   (which remembers tokens it has verified, and users for 2 s).
 //! - [`models`]: typed JSON shapes: requests with their validation, responses;
-//!   [`models::text`] formats timestamps and UUIDs without allocating.
+//!   [`models::text`] formats timestamps and UUIDs without allocating;
+//!   [`models::Shared`] serializes a nested object a page repeats only once.
 //! - [`filter`]: the list query language → typed terms → parameterised SQL,
 //!   through per-resource allow-lists of fields and sort keys (plus index-
 //!   friendly rewrites, e.g. artifact + tag). No HTTP, no DB.
