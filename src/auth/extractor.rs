@@ -45,7 +45,7 @@ struct VerifiedToken {
     exp: Option<i64>,
 }
 
-/// Users by id (for [`CACHE_TTL`]), and tokens already verified: checking a
+/// Users by id (for 2 s), and tokens already verified: checking a
 /// token's signature and decoding its claims cost ~4% of a get by id, and a
 /// client sends the same token with every request. A cached token is
 /// still refused once it expires (it is then verified again, which reports
