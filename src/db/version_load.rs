@@ -86,7 +86,8 @@ fn read_rows(mut q: rusqlite::Rows, expected: usize) -> DbResult<HashMap<i64, Ro
     let mut rows: HashMap<i64, Row> = HashMap::with_capacity(expected);
     let mut artifacts: HashMap<i64, Shared<ArtifactNested>> = HashMap::new();
     while let Some(r) = q.next()? {
-        let artifact = match artifacts.get(&r.get(24)?) {
+        let artifact_pk: i64 = r.get(24)?;
+        let artifact = match artifacts.get(&artifact_pk) {
             Some(artifact) => artifact.clone(),
             None => {
                 let artifact = Shared::new(
@@ -101,7 +102,7 @@ fn read_rows(mut q: rusqlite::Rows, expected: usize) -> DbResult<HashMap<i64, Ro
                     }
                     .nested(),
                 );
-                artifacts.insert(r.get(24)?, artifact.clone());
+                artifacts.insert(artifact_pk, artifact.clone());
                 artifact
             }
         };
