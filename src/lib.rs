@@ -34,12 +34,15 @@
 //!   links alone; [`db::version_blocks`] answers deep pages of the unfiltered
 //!   list by skipping whole blocks of versions.
 //!
+//! - [`alloc`]: the binary's global allocator (mimalloc for small blocks,
+//!   the system's for large ones); the only module with unsafe code.
 //! - [`telemetry`]: tracing setup and the one-line-per-request middleware;
 //!   [`telemetry::batch`] writes log lines to stderr in batches.
 //!
 //! A request: route → `AuthUser` → parse (models / filter) → one `Db` call →
 //! typed response serialized to JSON, or an `ApiError`.
 
+pub mod alloc;
 pub mod auth;
 pub mod cli;
 pub mod commands;

@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use trove::cli::{Cli, Command, ServeArgs};
 use trove::config::{Overrides, Settings};
 
+#[global_allocator]
+static ALLOC: trove::alloc::SplitAlloc = trove::alloc::SplitAlloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let serve_args = match &cli.command {
