@@ -34,8 +34,8 @@
 //!   links alone; [`db::version_blocks`] answers deep pages of the unfiltered
 //!   list by skipping whole blocks of versions.
 //!
-//! - [`alloc`]: the binary's global allocator (mimalloc for small blocks,
-//!   the system's for large ones); the only module with unsafe code.
+//! - [`alloc`]: the binary's global allocator (mimalloc, returning freed
+//!   memory at once); the only module with unsafe code.
 //! - [`telemetry`]: tracing setup and the one-line-per-request middleware;
 //!   [`telemetry::batch`] writes log lines to stderr in batches.
 //!

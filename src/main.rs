@@ -6,9 +6,10 @@ use trove::cli::{Cli, Command, ServeArgs};
 use trove::config::{Overrides, Settings};
 
 #[global_allocator]
-static ALLOC: trove::alloc::SplitAlloc = trove::alloc::SplitAlloc;
+static ALLOC: trove::alloc::MiMalloc = trove::alloc::MiMalloc;
 
 fn main() -> ExitCode {
+    trove::alloc::purge_freed_memory_at_once();
     let cli = Cli::parse();
     let serve_args = match &cli.command {
         Some(Command::Serve(a)) => Some(a),
