@@ -1,7 +1,8 @@
 //! Artifacts (the parents of versions).
 
+use super::tables::ARTIFACTS;
 use super::{list, pk_array, projects, tags, users, DbError, DbResult};
-use crate::filter::{ListQuery, ARTIFACTS};
+use crate::filter::ListQuery;
 use crate::models::artifact::{Artifact, ArtifactMetadata, ArtifactResources, ArtifactResponse};
 use crate::models::Page;
 use crate::models::{Entity, Hex, Ts};
@@ -133,7 +134,7 @@ pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactResp
         scope.push_str(" AND a.user_pk IN (SELECT pk FROM users WHERE id = ?)");
         params.push(Value::Text(user.simple().to_string()));
     }
-    let page = list::page_pks(conn, "artifacts a", &ARTIFACTS, &scope, params, q)?;
+    let page = list::page_pks(conn, &ARTIFACTS, &scope, params, q)?;
     let items = load(conn, &page.pks, q.hydrate.unwrap_or(false))?;
     Ok(page.with_items(q, items))
 }

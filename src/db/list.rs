@@ -30,17 +30,11 @@ pub struct ListSql {
     pub params: Vec<Value>,
 }
 
-/// `from` is `"<table> <alias>"`, e.g. `"artifact_versions av"`; `scope` is an
-/// SQL condition on that alias that is always AND-ed (project, scope_user).
-pub fn list_sql(
-    from: &str,
-    spec: &ResourceSpec,
-    scope: &str,
-    scope_params: Vec<Value>,
-    q: &ListQuery,
-) -> DbResult<ListSql> {
+/// `scope` is an SQL condition on the table's alias that is always AND-ed
+/// (project, scope_user).
+pub fn list_sql(spec: &ResourceSpec, scope: &str, scope_params: Vec<Value>, q: &ListQuery) -> DbResult<ListSql> {
     let cond = q.where_sql(spec)?;
-    let alias = from.rsplit(' ').next().unwrap_or(from);
+    let (from, alias) = (spec.from(), spec.alias);
     let mut params = scope_params;
     params.extend(cond.params);
     let where_sql = format!("({scope}) AND ({})", cond.sql);
@@ -59,26 +53,24 @@ pub fn list_sql(
 /// Count the matching rows, check the page number, select one page of keys.
 pub fn page_pks(
     conn: &Connection,
-    from: &str,
     spec: &ResourceSpec,
     scope: &str,
     scope_params: Vec<Value>,
     q: &ListQuery,
 ) -> DbResult<PkPage> {
-    page_pks_with_total(conn, from, spec, scope, scope_params, q, None)
+    page_pks_with_total(conn, spec, scope, scope_params, q, None)
 }
 
 /// [`page_pks`] for a caller that may already know the total (a maintained count).
 pub fn page_pks_with_total(
     conn: &Connection,
-    from: &str,
     spec: &ResourceSpec,
     scope: &str,
     scope_params: Vec<Value>,
     q: &ListQuery,
     known_total: Option<u64>,
 ) -> DbResult<PkPage> {
-    let sql = list_sql(from, spec, scope, scope_params, q)?;
+    let sql = list_sql(spec, scope, scope_params, q)?;
     let params = rusqlite::params_from_iter(sql.params.iter());
     let total = match known_total {
         Some(n) => n,

@@ -11,6 +11,7 @@ pub mod list;
 pub mod migrate;
 pub mod projects;
 pub mod stacks;
+pub mod tables;
 pub mod tagged_versions;
 pub mod tags;
 pub mod users;

@@ -1,7 +1,8 @@
 //! Projects.
 
+use super::tables::PROJECTS;
 use super::{list, pk_array, DbError, DbResult};
-use crate::filter::{ListQuery, PROJECTS};
+use crate::filter::ListQuery;
 use crate::models::project::ProjectResponse;
 use crate::models::project::{Project, ProjectRequest};
 use crate::models::Page;
@@ -100,7 +101,7 @@ pub fn delete(conn: &Connection, name_or_id: &str) -> DbResult<()> {
 
 /// `GET /projects`: one page of projects (not scoped).
 pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<ProjectResponse>> {
-    let page = list::page_pks(conn, "projects p", &PROJECTS, "1", vec![], q)?;
+    let page = list::page_pks(conn, &PROJECTS, "1", vec![], q)?;
     let mut stmt = conn
         .prepare_cached(&format!("SELECT {COLUMNS} FROM rarray(?1) r CROSS JOIN projects ON projects.pk = r.value"))?;
     let rows: Vec<Project> = stmt.query_map([pk_array(&page.pks)], from_row)?.collect::<Result<_, _>>()?;

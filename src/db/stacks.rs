@@ -1,7 +1,8 @@
 //! Stacks and stack components.
 
+use super::tables::{COMPONENTS, STACKS};
 use super::{list, DbError, DbResult};
-use crate::filter::{ListQuery, COMPONENTS, STACKS};
+use crate::filter::ListQuery;
 use crate::models::stack::{Component, Stack};
 use crate::models::stack::{ComponentResponse, StackResponse};
 use crate::models::Page;
@@ -122,14 +123,14 @@ pub fn stack_responses(conn: &Connection, stacks: &[Stack], hydrate: bool) -> Db
 
 /// `GET /stacks`: one page of stacks.
 pub fn list_stacks(conn: &Connection, q: &ListQuery) -> DbResult<Page<StackResponse>> {
-    let page = list::page_pks(conn, "stacks s", &STACKS, "1", vec![], q)?;
+    let page = list::page_pks(conn, &STACKS, "1", vec![], q)?;
     let items = stack_responses(conn, &stacks_by_pks(conn, &page.pks)?, q.hydrate.unwrap_or(false))?;
     Ok(page.with_items(q, items))
 }
 
 /// `GET /components`: one page of stack components.
 pub fn list_components(conn: &Connection, q: &ListQuery) -> DbResult<Page<ComponentResponse>> {
-    let page = list::page_pks(conn, "stack_components c", &COMPONENTS, "1", vec![], q)?;
+    let page = list::page_pks(conn, &COMPONENTS, "1", vec![], q)?;
     let hydrate = q.hydrate.unwrap_or(false);
     let items = components_by_pks(conn, &page.pks)?.iter().map(|c| c.to_response(hydrate)).collect();
     Ok(page.with_items(q, items))

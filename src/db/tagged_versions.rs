@@ -13,8 +13,9 @@
 //! those are ~1,000 random pages per request.
 
 use super::list::PkPage;
+use super::tables::ARTIFACT_VERSIONS;
 use super::DbResult;
-use crate::filter::{self, ListQuery, TagOf, ARTIFACT_VERSIONS};
+use crate::filter::{self, ListQuery, TagOf};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 

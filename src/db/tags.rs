@@ -1,7 +1,8 @@
 //! Tags and their links to artifact versions.
 
+use super::tables::TAGS;
 use super::{list, users, DbError, DbResult};
-use crate::filter::{ListQuery, TAGS};
+use crate::filter::ListQuery;
 use crate::models::tag::{Tag, TagRef, TAG_COLORS};
 use crate::models::tag::{TagMetadata, TagResources, TagResponse};
 use crate::models::{Entity, Page};
@@ -208,7 +209,7 @@ fn responses(conn: &Connection, found: Vec<(i64, Tag, Option<i64>)>, hydrate: bo
 
 /// `GET /tags`: one page of tags.
 pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<TagResponse>> {
-    let page = list::page_pks(conn, "tags t", &TAGS, "1", vec![], q)?;
+    let page = list::page_pks(conn, &TAGS, "1", vec![], q)?;
     let items = responses(conn, by_pks(conn, &page.pks)?, q.hydrate.unwrap_or(false))?;
     Ok(page.with_items(q, items))
 }

@@ -1,7 +1,8 @@
 //! Users.
 
+use super::tables::USERS;
 use super::{list, DbError, DbResult};
-use crate::filter::{ListQuery, USERS};
+use crate::filter::ListQuery;
 use crate::models::user::User;
 use crate::models::user::UserResponse;
 use crate::models::Page;
@@ -121,7 +122,7 @@ pub fn nested_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Sh
 
 /// `GET /users`: one page of users (service accounts are not listed).
 pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<UserResponse>> {
-    let page = list::page_pks(conn, "users u", &USERS, "u.is_service_account = 0", vec![], q)?;
+    let page = list::page_pks(conn, &USERS, "u.is_service_account = 0", vec![], q)?;
     let found = by_pks(conn, &page.pks)?;
     let hydrate = q.hydrate.unwrap_or(false);
     let items = page.pks.iter().filter_map(|pk| found.get(pk)).map(|u| u.to_response(hydrate)).collect();

@@ -13,8 +13,9 @@
 //! blocks ([`split_full`]) only keeps the skipping short.
 
 use super::list::PkPage;
+use super::tables::ARTIFACT_VERSIONS;
 use super::DbResult;
-use crate::filter::{self, ListQuery, ARTIFACT_VERSIONS};
+use crate::filter::{self, ListQuery};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Blocks are split into one of `BLOCK` versions and the rest once they hold

@@ -4,14 +4,13 @@
 //! alone for an artifact + tag list, see [`tagged_versions`]), then the
 //! batch loader.
 
+use super::tables::ARTIFACT_VERSIONS;
 use super::{list, projects, tagged_versions, version_blocks, version_load, DbResult};
-use crate::filter::{ListQuery, ARTIFACT_VERSIONS};
+use crate::filter::ListQuery;
 use crate::models::artifact_version::ArtifactVersionResponse;
 use crate::models::Page;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
-
-pub const FROM: &str = "artifact_versions av";
 
 /// The always-AND-ed scope of a version list: its project and `scope_user`.
 pub fn scope(conn: &Connection, q: &ListQuery) -> DbResult<(String, Vec<Value>)> {
@@ -60,7 +59,7 @@ pub fn list(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactVersionRe
         Some(page) => page,
         None => match tagged_versions::page(conn, project_pk, q)? {
             Some(page) => page,
-            None => list::page_pks_with_total(conn, FROM, &ARTIFACT_VERSIONS, &scope, params, q, known)?,
+            None => list::page_pks_with_total(conn, &ARTIFACT_VERSIONS, &scope, params, q, known)?,
         },
     };
     let items = version_load::load(conn, &page.pks, q.hydrate.unwrap_or(false))?;

@@ -4,7 +4,7 @@
 
 use rusqlite::types::Value;
 
-use super::resources::{Narrowing, Relation};
+use super::spec::{Narrowing, Relation};
 
 /// Comparison operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

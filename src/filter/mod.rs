@@ -2,9 +2,9 @@
 //!
 //! [`parse`] turns a list endpoint's raw query parameters into a typed
 //! [`ListQuery`] (never touching the DB); [`ListQuery::where_sql`] and
-//! [`ListQuery::order_sql`] compile it, through a per-resource allow-list
-//! ([`ResourceSpec`]: [`ARTIFACT_VERSIONS`], [`ARTIFACTS`], [`TAGS`],
-//! [`USERS`], [`PROJECTS`], [`STACKS`], [`COMPONENTS`]), into a WHERE
+//! [`ListQuery::order_sql`] compile it, against the table description it is
+//! given ([`ResourceSpec`], written in the language of [`spec`]; the
+//! descriptions live with the schema in `crate::db::tables`), into a WHERE
 //! condition with `?` placeholders and an ORDER BY clause; [`check_page`]
 //! does the page arithmetic. User input never becomes SQL text: values are
 //! bound parameters, columns come from the static tables. A resource's
@@ -22,12 +22,13 @@
 //! Typical use (tables aliased as in the spec, e.g. `artifact_versions av`):
 //!
 //! ```ignore
-//! let q = filter::parse(&filter::ARTIFACT_VERSIONS, &pairs)?;
+//! use crate::db::tables::ARTIFACT_VERSIONS;
+//! let q = filter::parse(&ARTIFACT_VERSIONS, &pairs)?;
 //! // resolve q.project / q.scope_user, then:
-//! let w = q.where_sql(&filter::ARTIFACT_VERSIONS)?;
+//! let w = q.where_sql(&ARTIFACT_VERSIONS)?;
 //! let total = count("… WHERE av.project_pk = ? AND <w.sql>");
 //! let total_pages = filter::check_page(&q, total)?;
-//! let sql = format!("… ORDER BY {} LIMIT ? OFFSET ?", q.order_sql(&filter::ARTIFACT_VERSIONS));
+//! let sql = format!("… ORDER BY {} LIMIT ? OFFSET ?", q.order_sql(&ARTIFACT_VERSIONS));
 //! ```
 
 mod compile;
@@ -35,8 +36,7 @@ mod error;
 mod params;
 mod py;
 mod query;
-mod resources;
-mod resources_more;
+pub mod spec;
 mod strptime;
 mod tag_of;
 mod terms;
@@ -49,9 +49,6 @@ pub use compile::{CmpOp, Expr, Pred, SqlFragment};
 pub use error::FilterError;
 pub use params::{Logical, Sort};
 pub use query::{check_page, parse, Condition, ListQuery, MAX_PAGE_SIZE};
-pub use resources::{
-    Column, Narrowing, Param, ParamKind, Relation, ResourceSpec, SortKey, Tie, ARTIFACTS, ARTIFACT_VERSIONS,
-};
-pub use resources_more::{COMPONENTS, PROJECTS, STACKS, TAGS, USERS};
+pub use spec::{Column, Narrowing, Param, ParamKind, Relation, ResourceSpec, SortKey, Tie};
 pub use tag_of::TagOf;
 pub use value::{Op, Val};

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::error::{sort_error, validation, FilterError, SORT_INVALID};
 use super::py;
-use super::resources::{ParamKind, ResourceSpec};
+use super::spec::{ParamKind, ResourceSpec};
 
 /// How the conditions are combined.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -86,7 +86,7 @@ pub fn parse_sort(spec: &ResourceSpec, raw: &str) -> Result<Sort, FilterError> {
     // Custom keys (`user`, `tags`, `latest_version`) are plain entries of
     // the sort table; a value re-split by `sorting_params` (`foo:desc:x` →
     // `desc:x`) is never a valid column, so one split is enough.
-    if spec.no_sort.contains(&column) {
+    if spec.unsortable(column) {
         return Err(sort_error(
             spec.filter_name,
             raw,
@@ -127,8 +127,8 @@ impl<'a> ModelInput<'a> {
 /// Python repr of the dict the filter model was built from (FastAPI passes
 /// every parameter, defaults included), as shown in `input_value=`.
 fn data_repr(spec: &ResourceSpec, singles: &HashMap<&str, &str>, multis: &HashMap<&str, Vec<&str>>) -> String {
-    let mut parts = Vec::with_capacity(spec.params.len());
-    for p in spec.params {
+    let mut parts = Vec::with_capacity(spec.params.len() + 4);
+    for p in spec.all_params() {
         let single = singles.get(p.name).copied();
         let value = match p.kind {
             ParamKind::SortBy => py::repr_str(single.unwrap_or("created")),

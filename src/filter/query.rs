@@ -8,7 +8,7 @@ use super::params::{
     parse_bool, parse_bool_optional, parse_bounded_int, parse_logical, parse_sort, parse_uuid, Logical, ModelInput,
     Sort,
 };
-use super::resources::{ParamKind, ResourceSpec, SortKey, Tie};
+use super::spec::{ParamKind, ResourceSpec, SortKey, Tie};
 use super::terms;
 
 /// One filter occurrence, typed. `term` is `Err` when the reference
@@ -120,7 +120,7 @@ fn typed_singles(
     q: &mut ListQuery,
 ) -> Result<HashMap<&'static str, bool>, FilterError> {
     let mut bools = HashMap::new();
-    for p in spec.params {
+    for p in spec.all_params() {
         let Some(raw) = r.single.get(p.name).copied() else { continue };
         match p.kind {
             ParamKind::Logical => q.logical = parse_logical(raw)?,
@@ -147,7 +147,7 @@ fn column_conditions(
     data: &ModelInput,
     out: &mut Vec<Condition>,
 ) -> Result<(), FilterError> {
-    for p in spec.params {
+    for p in spec.all_params() {
         for raw in r.values(p.name) {
             let term = match p.kind {
                 ParamKind::Str(_)
@@ -200,7 +200,7 @@ fn custom_conditions(spec: &ResourceSpec, r: &Received, bools: &HashMap<&'static
             ParamKind::LinkUuid(rel, c) => raws.iter().for_each(|v| push(v, terms::link_uuid(rel, c, v))),
             ParamKind::Tags { rel, any } => raws.iter().for_each(|v| push(v, terms::tags(rel, any, v))),
             ParamKind::RunMetadata(rel) => raws.iter().for_each(|v| push(v, terms::run_metadata(rel, v))),
-            ParamKind::ResourceType => raws.iter().for_each(|v| push(v, Ok(terms::resource_type(v)))),
+            ParamKind::ResourceType(types) => raws.iter().for_each(|v| push(v, Ok(terms::resource_type(types, v)))),
             // No step runs exist in trove: every version is unused.
             ParamKind::OnlyUnused if bools.get(p.name) == Some(&true) => push("true", Ok(Expr::Const(true))),
             ParamKind::ParentFlag(rel, col) => {

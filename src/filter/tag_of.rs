@@ -8,7 +8,7 @@
 use super::compile::{render, CmpOp, Expr, Pred, SqlFragment};
 use super::error::FilterError;
 use super::query::ListQuery;
-use super::resources::{Narrowing, ResourceSpec};
+use super::spec::{Narrowing, ResourceSpec};
 use rusqlite::types::Value;
 
 /// The parts of a [`ListQuery`] that [`ListQuery::tag_of`] recognised.

@@ -15,8 +15,7 @@ use super::error::{
 };
 use super::params::ModelInput;
 use super::py;
-use super::resources::{Column, ParamKind, Relation};
-use super::resources_more::tag_resource_type_sql;
+use super::spec::{Column, ParamKind, Relation};
 use super::strptime;
 use super::value::{check_op, op_line, resolve, str_pred, uuid_pred, Op, Val, BOOL_OPS, DT_OPS, NUM_OPS, STR_OPS};
 
@@ -223,7 +222,8 @@ pub(super) fn parent_flag(rel: &'static Relation, col: &'static str, b: bool) ->
     Expr::Sub { rel, inner: Box::new(test(col, Pred::Cmp(CmpOp::Eq, Value::Integer(i64::from(b))))) }
 }
 
-/// Tags linked to at least one resource of the given (raw) type.
-pub(super) fn resource_type(raw: &str) -> Expr {
-    tag_resource_type_sql(raw).map(Expr::Raw).unwrap_or(Expr::Const(false))
+/// Rows linked to at least one resource of the given (raw) type; `types`
+/// holds the condition of each type that has links.
+pub(super) fn resource_type(types: &[(&str, &'static str)], raw: &str) -> Expr {
+    types.iter().find(|(t, _)| *t == raw).map_or(Expr::Const(false), |(_, sql)| Expr::Raw(sql))
 }

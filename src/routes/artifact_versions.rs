@@ -4,9 +4,10 @@
 use super::extract::{bool_param, json_body, last, path_uuid, query_pairs};
 use super::json;
 use crate::auth::AuthUser;
+use crate::db::tables::ARTIFACT_VERSIONS;
 use crate::db::{artifact_versions as av, version_list, version_load};
 use crate::error::{ApiError, Issue};
-use crate::filter::{self, ARTIFACT_VERSIONS};
+use crate::filter;
 use crate::models::artifact_version::{ArtifactVersionRequest, ArtifactVersionUpdate};
 use crate::models::validate::Invalid;
 use crate::state::AppState;

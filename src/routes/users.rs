@@ -3,9 +3,10 @@
 use super::extract::{bool_param, query_pairs};
 use super::json;
 use crate::auth::AuthUser;
+use crate::db::tables::USERS;
 use crate::db::users;
 use crate::error::ApiError;
-use crate::filter::{self, USERS};
+use crate::filter;
 use crate::state::AppState;
 use actix_web::web::Path;
 use actix_web::{get, web, HttpRequest, HttpResponse};

@@ -4,8 +4,9 @@
 //! moves, deletes and a deleted artifact; and the block sizes stay exact.
 
 use serde_json::json;
+use trove::db::tables::ARTIFACT_VERSIONS;
 use trove::db::{self, artifact_versions, list, projects, version_blocks, version_list, Db};
-use trove::filter::{self, ListQuery, ARTIFACT_VERSIONS};
+use trove::filter::{self, ListQuery};
 use trove::models::artifact_version::ArtifactVersionRequest;
 use trove::models::project::ProjectRequest;
 
@@ -80,7 +81,7 @@ fn assert_deep_pages_match(conn: &rusqlite::Connection) -> usize {
             for page in 1..=total.div_ceil(size) {
                 let q = query(page, size, sort);
                 let (scope, params) = version_list::scope(conn, &q).unwrap();
-                let general = list::page_pks(conn, version_list::FROM, &ARTIFACT_VERSIONS, &scope, params, &q).unwrap();
+                let general = list::page_pks(conn, &ARTIFACT_VERSIONS, &scope, params, &q).unwrap();
                 match version_blocks::page(conn, project_pk, &q, total).unwrap() {
                     Some(blocks) => {
                         assert_eq!(

@@ -3,8 +3,9 @@
 
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use trove::db::tables::ARTIFACT_VERSIONS;
 use trove::db::{self, artifact_versions, list, version_list, Db};
-use trove::filter::{self, ARTIFACT_VERSIONS};
+use trove::filter;
 use trove::models::artifact_version::ArtifactVersionRequest;
 
 static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
@@ -67,7 +68,7 @@ fn a_page_costs_the_same_statements_for_1_or_100_items() {
 fn plans(conn: &rusqlite::Connection, params: &[(&str, &str)]) -> Vec<String> {
     let q = query(params);
     let (scope, scope_params) = version_list::scope(conn, &q).unwrap();
-    let sql = list::list_sql(version_list::FROM, &ARTIFACT_VERSIONS, &scope, scope_params, &q).unwrap();
+    let sql = list::list_sql(&ARTIFACT_VERSIONS, &scope, scope_params, &q).unwrap();
     [sql.count, sql.page]
         .iter()
         .map(|s| {

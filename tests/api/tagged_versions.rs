@@ -4,8 +4,9 @@
 
 use serde_json::json;
 use std::sync::Mutex;
+use trove::db::tables::ARTIFACT_VERSIONS;
 use trove::db::{self, artifact_versions, list, projects, tagged_versions, version_list, Db};
-use trove::filter::{self, ListQuery, ARTIFACT_VERSIONS};
+use trove::filter::{self, ListQuery};
 use trove::models::artifact_version::ArtifactVersionRequest;
 use trove::models::project::ProjectRequest;
 
@@ -56,7 +57,7 @@ fn general(conn: &rusqlite::Connection, q: &ListQuery) -> Outcome {
     let project_pk = projects::default_project(conn).unwrap().pk;
     let (scope, params) = version_list::scope(conn, q).unwrap();
     assert!(scope.starts_with("av.project_pk = ?") && params[0] == project_pk.into());
-    list::page_pks(conn, version_list::FROM, &ARTIFACT_VERSIONS, &scope, params, q)
+    list::page_pks(conn, &ARTIFACT_VERSIONS, &scope, params, q)
         .map(|p| (p.pks, p.total, p.total_pages))
         .map_err(|e| e.to_string())
 }

@@ -3,8 +3,9 @@
 
 use rusqlite::{params, Connection};
 
-use super::super::{check_page, parse, FilterError, ResourceSpec, ARTIFACTS, ARTIFACT_VERSIONS, COMPONENTS};
-use super::super::{PROJECTS, STACKS, TAGS, USERS};
+use super::super::{check_page, parse, FilterError, ResourceSpec};
+use crate::db::tables::{ARTIFACTS, ARTIFACT_VERSIONS, COMPONENTS};
+use crate::db::tables::{PROJECTS, STACKS, TAGS, USERS};
 
 pub const SCHEMA: &str = include_str!("../../../schema.sql");
 

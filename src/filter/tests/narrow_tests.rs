@@ -50,9 +50,9 @@ proptest! {
 
 fn sql_of(params: &[(&str, &str)]) -> String {
     let params: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    super::super::parse(&super::super::ARTIFACT_VERSIONS, &params)
+    super::super::parse(&crate::db::tables::ARTIFACT_VERSIONS, &params)
         .unwrap()
-        .where_sql(&super::super::ARTIFACT_VERSIONS)
+        .where_sql(&crate::db::tables::ARTIFACT_VERSIONS)
         .unwrap()
         .sql
 }

@@ -3,10 +3,9 @@
 
 use rusqlite::types::Value;
 
-use super::super::{
-    check_page, parse, FilterError, ListQuery, Logical, Sort, ARTIFACTS, ARTIFACT_VERSIONS as AV, COMPONENTS, USERS,
-};
+use super::super::{check_page, parse, FilterError, ListQuery, Logical, Sort};
 use super::fixture::pairs;
+use crate::db::tables::{ARTIFACTS, ARTIFACT_VERSIONS as AV, COMPONENTS, USERS};
 
 fn q(items: &[(&str, &str)]) -> Result<ListQuery, FilterError> {
     parse(&AV, &pairs(items))

@@ -5,8 +5,9 @@
 use proptest::prelude::*;
 use rusqlite::Connection;
 
-use super::super::{parse, FilterError, ARTIFACT_VERSIONS as AV};
+use super::super::{parse, FilterError};
 use super::fixture::{empty_db, insert_version, NewVersion};
+use crate::db::tables::ARTIFACT_VERSIONS as AV;
 
 const VERSIONS: &[&str] =
     &["1", "2", "10", "007", " 7", "0", "-3", "1.5", "1e1", "rc-1", "beta", "%x_", "_a", "A", "a", "3abc", ""];

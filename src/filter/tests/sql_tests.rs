@@ -1,8 +1,9 @@
 //! Compiled filters against a real SQLite database (trove's schema).
 //! Expected rows are those the reference server returned for the same data.
 
-use super::super::{FilterError, ARTIFACTS, ARTIFACT_VERSIONS as AV, COMPONENTS, PROJECTS, STACKS, TAGS, USERS};
+use super::super::FilterError;
 use super::fixture::{hex_id, list, names, seeded_db};
+use crate::db::tables::{ARTIFACTS, ARTIFACT_VERSIONS as AV, COMPONENTS, PROJECTS, STACKS, TAGS, USERS};
 
 const ALL: &[&str] = &[
     "alpha:1",
