@@ -54,14 +54,12 @@ static PIPELINE_RUNS: Relation = Relation {
 };
 
 /// `GET /artifact_versions` (alias `av` = `artifact_versions`).
-pub static ARTIFACT_VERSIONS: ResourceSpec = ResourceSpec {
+pub static ARTIFACT_VERSIONS: ResourceSpec = table! {
     filter_name: "ArtifactVersionFilter",
     alias: "av",
     table: "artifact_versions",
+    py: ("artifact_version", "ArtifactVersionSchema"),
     params: &[
-        Param { name: "id", kind: K::Uuid(col("av.id", "artifact_version.id")) },
-        Param { name: "created", kind: K::Datetime(col("av.created", "ArtifactVersionSchema.created")) },
-        Param { name: "updated", kind: K::Datetime(col("av.updated", "ArtifactVersionSchema.updated")) },
         Param { name: "run_metadata", kind: K::RunMetadata(&AV_RUN_METADATA) },
         Param {
             name: "tags",
@@ -90,9 +88,6 @@ pub static ARTIFACT_VERSIONS: ResourceSpec = ResourceSpec {
         "pipeline_run",
     ],
     sorts: &[
-        sk("id", "av.id"),
-        sk("created", "av.created"),
-        sk("updated", "av.updated"),
         sk("version", "av.version"),
         sk("version_number", "av.version_number"),
         sk("uri", "av.uri"),

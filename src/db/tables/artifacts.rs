@@ -11,14 +11,12 @@ static A_TAGS: Relation = Relation {
 };
 
 /// `GET /artifacts` (alias `a` = `artifacts`).
-pub static ARTIFACTS: ResourceSpec = ResourceSpec {
+pub static ARTIFACTS: ResourceSpec = table! {
     filter_name: "ArtifactFilter",
     alias: "a",
     table: "artifacts",
+    py: ("artifact", "ArtifactSchema"),
     params: &[
-        Param { name: "id", kind: K::Uuid(col("a.id", "artifact.id")) },
-        Param { name: "created", kind: K::Datetime(col("a.created", "ArtifactSchema.created")) },
-        Param { name: "updated", kind: K::Datetime(col("a.updated", "ArtifactSchema.updated")) },
         Param {
             name: "tags",
             kind: K::Tags { rel: &A_TAGS, any: "EXISTS (SELECT 1 FROM artifact_tags f_l WHERE f_l.artifact_pk = a.pk)" },
@@ -31,9 +29,6 @@ pub static ARTIFACTS: ResourceSpec = ResourceSpec {
     ],
     custom_order: &["tags", "user"],
     sorts: &[
-        sk("id", "a.id"),
-        sk("created", "a.created"),
-        sk("updated", "a.updated"),
         sk("name", "a.name"),
         sk("has_custom_name", "a.has_custom_name"),
         sk("latest_version", "COALESCE((SELECT MAX(f.created) FROM artifact_versions f WHERE f.artifact_pk = a.pk), a.created)"),

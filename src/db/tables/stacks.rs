@@ -12,14 +12,12 @@ static S_COMPONENTS: Relation = Relation {
 };
 
 /// `GET /stacks` (alias `s` = `stacks`).
-pub static STACKS: ResourceSpec = ResourceSpec {
+pub static STACKS: ResourceSpec = table! {
     filter_name: "StackFilter",
     alias: "s",
     table: "stacks",
+    py: ("stack", "StackSchema"),
     params: &[
-        Param { name: "id", kind: K::Uuid(col("s.id", "stack.id")) },
-        Param { name: "created", kind: K::Datetime(col("s.created", "StackSchema.created")) },
-        Param { name: "updated", kind: K::Datetime(col("s.updated", "StackSchema.updated")) },
         Param { name: "scope_user", kind: K::ScopeUser },
         Param { name: "user", kind: K::NameOrId(&S_USER) },
         Param { name: "name", kind: K::Str(col("s.name", "StackSchema.name")) },
@@ -29,9 +27,6 @@ pub static STACKS: ResourceSpec = ResourceSpec {
     ],
     custom_order: &["user", "component_id", "component"],
     sorts: &[
-        sk("id", "s.id"),
-        sk("created", "s.created"),
-        sk("updated", "s.updated"),
         sk("name", "s.name"),
         sk("description", "s.description"),
         sk_custom("user", "(SELECT f.name FROM users f WHERE f.pk = s.user_pk)"),
@@ -48,14 +43,12 @@ static C_STACKS: Relation = Relation {
 };
 
 /// `GET /components` (alias `c` = `stack_components`).
-pub static COMPONENTS: ResourceSpec = ResourceSpec {
+pub static COMPONENTS: ResourceSpec = table! {
     filter_name: "ComponentFilter",
     alias: "c",
     table: "stack_components",
+    py: ("stack_component", "StackComponentSchema"),
     params: &[
-        Param { name: "id", kind: K::Uuid(col("c.id", "stack_component.id")) },
-        Param { name: "created", kind: K::Datetime(col("c.created", "StackComponentSchema.created")) },
-        Param { name: "updated", kind: K::Datetime(col("c.updated", "StackComponentSchema.updated")) },
         Param { name: "scope_user", kind: K::ScopeUser },
         Param { name: "user", kind: K::NameOrId(&C_USER) },
         Param { name: "scope_type", kind: K::ScopeType("c.type") },
@@ -67,9 +60,6 @@ pub static COMPONENTS: ResourceSpec = ResourceSpec {
     ],
     custom_order: &["user", "stack_id"],
     sorts: &[
-        sk("id", "c.id"),
-        sk("created", "c.created"),
-        sk("updated", "c.updated"),
         sk("name", "c.name"),
         sk("flavor", "c.flavor"),
         sk("type", "c.type"),

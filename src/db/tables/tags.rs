@@ -12,14 +12,12 @@ const TAG_RESOURCE_TYPES: &[(&str, &str)] = &[
 ];
 
 /// `GET /tags` (alias `t` = `tags`).
-pub static TAGS: ResourceSpec = ResourceSpec {
+pub static TAGS: ResourceSpec = table! {
     filter_name: "TagFilter",
     alias: "t",
     table: "tags",
+    py: ("tag", "TagSchema"),
     params: &[
-        Param { name: "id", kind: K::Uuid(col("t.id", "tag.id")) },
-        Param { name: "created", kind: K::Datetime(col("t.created", "TagSchema.created")) },
-        Param { name: "updated", kind: K::Datetime(col("t.updated", "TagSchema.updated")) },
         Param { name: "scope_user", kind: K::ScopeUser },
         Param { name: "user", kind: K::NameOrId(&T_USER) },
         Param { name: "name", kind: K::Str(col("t.name", "TagSchema.name")) },
@@ -29,9 +27,6 @@ pub static TAGS: ResourceSpec = ResourceSpec {
     ],
     custom_order: &["user", "resource_type"],
     sorts: &[
-        sk("id", "t.id"),
-        sk("created", "t.created"),
-        sk("updated", "t.updated"),
         sk("name", "t.name"),
         sk("color", "t.color"),
         sk("exclusive", "t.exclusive"),

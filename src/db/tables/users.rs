@@ -4,14 +4,12 @@ use crate::filter::spec::{col, sk, Param, ParamKind as K, ResourceSpec};
 
 /// `GET /users` (alias `u` = `users`). The caller also excludes service
 /// accounts (`u.is_service_account = 0`), like the reference.
-pub static USERS: ResourceSpec = ResourceSpec {
+pub static USERS: ResourceSpec = table! {
     filter_name: "UserFilter",
     alias: "u",
     table: "users",
+    py: ("\"user\"", "UserSchema"),
     params: &[
-        Param { name: "id", kind: K::Uuid(col("u.id", "\"user\".id")) },
-        Param { name: "created", kind: K::Datetime(col("u.created", "UserSchema.created")) },
-        Param { name: "updated", kind: K::Datetime(col("u.updated", "UserSchema.updated")) },
         Param { name: "name", kind: K::Str(col("u.name", "UserSchema.name")) },
         Param { name: "full_name", kind: K::Str(col("u.full_name", "UserSchema.full_name")) },
         Param { name: "email", kind: K::Str(col("u.email", "UserSchema.email")) },
@@ -21,9 +19,6 @@ pub static USERS: ResourceSpec = ResourceSpec {
     ],
     custom_order: &[],
     sorts: &[
-        sk("id", "u.id"),
-        sk("created", "u.created"),
-        sk("updated", "u.updated"),
         sk("name", "u.name"),
         sk("full_name", "u.full_name"),
         sk("email", "u.email"),
