@@ -137,7 +137,7 @@ impl From<crate::filter::FilterError> for ApiError {
         use crate::filter::FilterError as F;
         match e {
             F::Validation { loc, kind, msg, input } => {
-                ApiError::validation(Issue::new(kind, &["query", &loc], msg, crate::models::validate::py_repr(&input)))
+                ApiError::validation(Issue::new(kind, &["query", &loc], msg, crate::pycompat::repr_str(&input)))
             }
             F::Invalid(msg) => ApiError::Unprocessable(msg),
             F::BadRequest(msg) => ApiError::BadRequest(msg),

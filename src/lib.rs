@@ -51,6 +51,7 @@ pub mod db;
 pub mod error;
 pub mod filter;
 pub mod models;
+pub mod pycompat;
 pub mod routes;
 pub mod startup;
 pub mod state;

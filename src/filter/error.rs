@@ -1,7 +1,7 @@
 //! [`FilterError`] and the pydantic-style message texts of the reference.
 
 use super::params::ModelInput;
-use super::py;
+use crate::pycompat::scalars as py;
 
 /// Where an error goes in the HTTP layer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

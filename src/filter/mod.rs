@@ -34,10 +34,8 @@
 mod compile;
 mod error;
 mod params;
-mod py;
 mod query;
 pub mod spec;
-mod strptime;
 mod tag_of;
 mod terms;
 mod value;

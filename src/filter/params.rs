@@ -5,8 +5,8 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use super::error::{sort_error, validation, FilterError, SORT_INVALID};
-use super::py;
 use super::spec::{ParamKind, ResourceSpec};
+use crate::pycompat::scalars as py;
 
 /// How the conditions are combined.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -14,10 +14,10 @@ use super::error::{
     INT_ERROR,
 };
 use super::params::ModelInput;
-use super::py;
 use super::spec::{Column, ParamKind, Relation};
-use super::strptime;
 use super::value::{check_op, op_line, resolve, str_pred, uuid_pred, Op, Val, BOOL_OPS, DT_OPS, NUM_OPS, STR_OPS};
+use crate::pycompat::scalars as py;
+use crate::pycompat::strptime;
 
 /// A condition whose query-time validation may still fail.
 pub(super) type Deferred = Result<Expr, FilterError>;

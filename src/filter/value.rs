@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use super::compile::{CmpOp, Pred};
 use super::error::{pydantic_message, FilterError, LineError, NO_VALUE_ERROR, ONEOF_ERROR};
-use super::py;
+use crate::pycompat::scalars as py;
 
 /// `GenericFilterOps`, in the reference's declaration order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,6 @@ pub mod artifact;
 pub mod artifact_version;
 pub mod page;
 pub mod project;
-pub mod pyjson;
 pub mod shared;
 pub mod stack;
 pub mod tag;

@@ -1,6 +1,7 @@
 //! Request-body validation in the style of pydantic/FastAPI: read the fields
 //! of a JSON object, collect every problem as an [`Issue`], fail once.
 
+use crate::pycompat::repr_str;
 use serde_json::{Map, Value};
 
 /// One FastAPI-style validation problem (`{'type', 'loc', 'msg', 'input'}`).
@@ -26,27 +27,18 @@ impl Issue {
             .iter()
             .map(|p| match p.parse::<u64>() {
                 Ok(n) => n.to_string(),
-                Err(_) => py_repr(p),
+                Err(_) => repr_str(p),
             })
             .collect();
         let loc = if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) };
-        format!("{{'type': '{}', 'loc': {loc}, 'msg': {}, 'input': {}}}", self.kind, py_repr(&self.msg), self.input)
-    }
-}
-
-/// Python's `repr` of a string, close enough for messages.
-pub fn py_repr(s: &str) -> String {
-    if s.contains('\'') && !s.contains('"') {
-        format!("\"{s}\"")
-    } else {
-        format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+        format!("{{'type': '{}', 'loc': {loc}, 'msg': {}, 'input': {}}}", self.kind, repr_str(&self.msg), self.input)
     }
 }
 
 /// A short rendering of an input value for messages.
 fn shown(v: &Value) -> String {
     let s = match v {
-        Value::String(s) => py_repr(s),
+        Value::String(s) => repr_str(s),
         other => other.to_string(),
     };
     if s.chars().count() > 120 {

@@ -1,10 +1,10 @@
 //! Artifact-version requests: the create body (spec §5–§6) and the update
 //! body (§8.2), parsed and validated here, before anything is written.
 
-use super::pyjson;
 use super::tag::{parse_tag_refs, TagRef};
 use super::validate::{Fields, Invalid};
 use super::Hex;
+use crate::pycompat::json as pyjson;
 use serde_json::Value;
 
 pub const ARTIFACT_TYPES: &[&str] = &[

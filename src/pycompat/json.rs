@@ -1,7 +1,9 @@
 //! JSON text exactly as Python's `json.dumps` writes it (separators `", "` and
 //! `": "`, non-ASCII escaped, Python float repr). ZenML stores run-metadata
 //! values this way, and `run_metadata` filters match against that text.
+//! (A parsed JSON number is always finite, so `NaN`/`Infinity` never arise.)
 
+use super::scalars::float_repr;
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -68,38 +70,6 @@ fn write_str(out: &mut String, s: &str) {
         }
     }
     out.push('"');
-}
-
-/// Python's `repr(float)`: shortest round-trip digits, scientific notation
-/// when the exponent is below -4 or at least 16.
-pub fn float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    let sci = format!("{f:e}"); // e.g. "-1.5e-7", "1e20"
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if negative { "-" } else { "" };
-    if (-4..16).contains(&exp) {
-        let point = exp + 1; // digits before the decimal point
-        let s = if point <= 0 {
-            format!("0.{}{}", "0".repeat((-point) as usize), digits)
-        } else if point as usize >= digits.len() {
-            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
-        } else {
-            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
-        };
-        format!("{sign}{s}")
-    } else {
-        let m = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{m}e{esign}{:02}", exp.abs())
-    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,5 @@
 //! Python-compatible scalar parsing and formatting.
 //!
-//! The reference server is Python (pydantic + the `zenml` filter models), so
-//! which strings are accepted as ints, floats, booleans, UUIDs and datetimes —
-//! and how values are echoed in error messages — follows Python's rules.
-//! Everything here is pure and never panics on arbitrary input.
-//!
 //! Known simplification: Python also accepts non-ASCII Unicode decimal digits
 //! (e.g. `"٣"`) in `int()`/`float()`/`strptime`; these helpers accept ASCII
 //! digits only.
@@ -12,7 +7,7 @@
 use serde_json::Value as Json;
 
 /// `repr(s)` of a Python `str`.
-pub(super) fn repr_str(s: &str) -> String {
+pub fn repr_str(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
@@ -43,7 +38,7 @@ pub(super) fn repr_str(s: &str) -> String {
 
 /// pydantic-core's `input_value` truncation: a repr longer than 50 bytes
 /// keeps its first 25 and last 24 bytes (cut on character boundaries).
-pub(super) fn truncate_repr(s: &str) -> String {
+pub fn truncate_repr(s: &str) -> String {
     if s.len() <= 50 {
         return s.to_string();
     }
@@ -59,7 +54,7 @@ pub(super) fn truncate_repr(s: &str) -> String {
 }
 
 /// `repr(f)` of a Python float (shortest round-trip digits, Python layout).
-pub(super) fn float_repr(f: f64) -> String {
+pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
         return "nan".into();
     }
@@ -106,7 +101,7 @@ fn json_number_str(n: &serde_json::Number) -> String {
 }
 
 /// `str(obj)` of the Python object `json.loads` would produce.
-pub(super) fn json_str(v: &Json) -> String {
+pub fn json_str(v: &Json) -> String {
     match v {
         Json::String(s) => s.clone(),
         other => json_repr(other),
@@ -114,7 +109,7 @@ pub(super) fn json_str(v: &Json) -> String {
 }
 
 /// `repr(obj)` of the Python object `json.loads` would produce.
-pub(super) fn json_repr(v: &Json) -> String {
+pub fn json_repr(v: &Json) -> String {
     match v {
         Json::Null => "None".into(),
         Json::Bool(true) => "True".into(),
@@ -157,7 +152,7 @@ fn strip_underscores(s: &str) -> Option<String> {
 }
 
 /// Python `float(s)`.
-pub(super) fn parse_float(s: &str) -> Option<f64> {
+pub fn parse_float(s: &str) -> Option<f64> {
     let t = s.trim_matches(is_py_space);
     let t = strip_underscores(t)?;
     let (neg, body) = match t.strip_prefix('-') {
@@ -240,7 +235,7 @@ fn saturating_i128(neg: bool, digits: &str) -> i128 {
 
 /// Python `int(s)` (base 10), converted to `float` as pydantic's numeric
 /// filter value does.
-pub(super) fn parse_int_as_float(s: &str) -> Option<f64> {
+pub fn parse_int_as_float(s: &str) -> Option<f64> {
     let (neg, digits) = int_digits(s.trim_matches(is_py_space))?;
     let v: f64 = digits.parse().ok()?;
     Some(if neg { -v } else { v })
@@ -248,7 +243,7 @@ pub(super) fn parse_int_as_float(s: &str) -> Option<f64> {
 
 /// pydantic (lax mode) `int` from a query-string value; saturates at the
 /// `i128` range (Python ints are unbounded).
-pub(super) fn lax_int(s: &str) -> Option<i128> {
+pub fn lax_int(s: &str) -> Option<i128> {
     let t = s.trim();
     let t = match t.find('.') {
         Some(dot) => {
@@ -265,7 +260,7 @@ pub(super) fn lax_int(s: &str) -> Option<i128> {
 }
 
 /// pydantic (lax mode) `bool` from a query-string value.
-pub(super) fn lax_bool(s: &str) -> Option<bool> {
+pub fn lax_bool(s: &str) -> Option<bool> {
     match s.to_ascii_lowercase().as_str() {
         "1" | "on" | "t" | "true" | "y" | "yes" => Some(true),
         "0" | "off" | "f" | "false" | "n" | "no" => Some(false),
@@ -277,7 +272,7 @@ pub(super) fn lax_bool(s: &str) -> Option<bool> {
 /// form. Python strips `urn:`/`uuid:`, surrounding braces and every hyphen,
 /// requires 32 characters and parses them with `int(x, 16)` (which tolerates
 /// surrounding whitespace, a sign, a `0x` prefix and `_` separators).
-pub(super) fn uuid_hex(s: &str) -> Option<String> {
+pub fn uuid_hex(s: &str) -> Option<String> {
     let h = s.replace("urn:", "").replace("uuid:", "");
     let h = h.trim_matches(|c| c == '{' || c == '}').replace('-', "");
     if h.chars().count() != 32 {
@@ -309,7 +304,7 @@ pub(super) fn uuid_hex(s: &str) -> Option<String> {
 
 /// The error text pydantic-core (through the `uuid` crate it bundles)
 /// gives for a string that is not a UUID.
-pub(super) fn uuid_error(input: &str) -> String {
+pub fn uuid_error(input: &str) -> String {
     let (body, offset, simple) = if let Some(b) = input.strip_prefix('{').and_then(|b| b.strip_suffix('}')) {
         (b, 1, false)
     } else if let Some(b) = input.strip_prefix("urn:uuid:") {

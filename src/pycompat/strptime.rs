@@ -88,7 +88,7 @@ fn match_from(chars: &[char], pos: usize, tok: usize, out: &mut Vec<u32>) -> boo
 
 /// `datetime.strptime(s, "%Y-%m-%d %H:%M:%S")` as naive UTC, in
 /// microseconds since the Unix epoch.
-pub(super) fn strptime(s: &str) -> Option<i64> {
+pub fn strptime(s: &str) -> Option<i64> {
     let chars: Vec<char> = s.chars().collect();
     let mut f = Vec::with_capacity(6);
     if !match_from(&chars, 0, 0, &mut f) || f.len() != 6 {

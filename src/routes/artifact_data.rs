@@ -7,8 +7,8 @@ use super::extract::{last, path_uuid, query_pairs};
 use crate::auth::AuthUser;
 use crate::db::artifact_versions as av;
 use crate::error::{ApiError, Issue};
-use crate::models::validate::py_repr;
 use crate::models::Hex;
+use crate::pycompat::repr_str;
 use crate::state::AppState;
 use actix_web::web::Path;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -54,7 +54,7 @@ async fn visualize(
                 "int_parsing",
                 &["query", "index"],
                 "Input should be a valid integer, unable to parse string as an integer",
-                py_repr(raw),
+                repr_str(raw),
             ))
         })?,
     };

@@ -2,8 +2,9 @@
 //! UUID path parameters and booleans, each failing with ZenML's 422 shape A.
 
 use crate::error::{ApiError, Issue};
-use crate::models::validate::{py_repr, Invalid};
+use crate::models::validate::Invalid;
 use crate::models::Hex;
+use crate::pycompat::repr_str;
 use actix_web::web::Bytes;
 use actix_web::HttpRequest;
 use serde_json::Value;
@@ -11,7 +12,7 @@ use serde_json::Value;
 /// Query parameters in request order (repeated keys kept).
 pub fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
     serde_urlencoded::from_str(req.query_string()).map_err(|e| {
-        ApiError::validation(Issue::new("query_parsing", &["query"], e.to_string(), py_repr(req.query_string())))
+        ApiError::validation(Issue::new("query_parsing", &["query"], e.to_string(), repr_str(req.query_string())))
     })
 }
 
@@ -20,12 +21,10 @@ pub fn last<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// A FastAPI `bool` query value (pydantic's lax bool, surrounding
+/// whitespace ignored).
 pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
-        "false" | "0" | "no" | "off" | "f" | "n" => Some(false),
-        _ => None,
-    }
+    crate::pycompat::lax_bool(s.trim())
 }
 
 /// A boolean query parameter with its default.
@@ -37,7 +36,7 @@ pub fn bool_param(pairs: &[(String, String)], name: &str, default: bool) -> Resu
                 "bool_parsing",
                 &["query", name],
                 "Input should be a valid boolean, unable to interpret input",
-                py_repr(v),
+                repr_str(v),
             ))
         }),
     }
@@ -50,7 +49,7 @@ pub fn path_uuid(raw: &str, name: &str) -> Result<Hex, ApiError> {
             "uuid_parsing",
             &["path", name],
             "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-]",
-            py_repr(raw),
+            repr_str(raw),
         ))
     })
 }

@@ -1,7 +1,7 @@
 //! The Python-compatible scalar helpers.
 
-use super::super::py;
-use super::super::strptime::strptime;
+use crate::pycompat::scalars as py;
+use crate::pycompat::strptime;
 
 #[test]
 fn repr_and_truncate() {
