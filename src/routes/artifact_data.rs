@@ -4,6 +4,7 @@
 //! local store (`artifact-versions.md` §10).
 
 use super::extract::{last, path_uuid, query_pairs};
+use super::handler::{Reply, State};
 use crate::auth::AuthUser;
 use crate::db::artifact_versions as av;
 use crate::error::{ApiError, Issue};
@@ -11,7 +12,7 @@ use crate::models::Hex;
 use crate::pycompat::repr_str;
 use crate::state::AppState;
 use actix_web::web::Path;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 const ID: &str = "artifact_version_id";
@@ -39,12 +40,7 @@ fn refuse_local(flavor: &str) -> ApiError {
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_visualize", summary = "Render a visualization (403 for local stores)", security(("bearer" = [])), params(("index" = Option<i64>, Query, description = "visualization index, default 0")), responses((status = 200, body = serde_json::Value), (status = 403, description = "Local artifact store"), (status = 404, description = "No artifact store or no such visualization")))]
 #[get("/artifact_versions/{artifact_version_id}/visualize")]
-async fn visualize(
-    _: AuthUser,
-    req: HttpRequest,
-    path: Path<String>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+async fn visualize(_: AuthUser, req: HttpRequest, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let pairs = query_pairs(&req)?;
     let index: i64 = match last(&pairs, "index") {
@@ -70,7 +66,7 @@ async fn visualize(
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_download_token", summary = "A short-lived download token (403 for local stores)", security(("bearer" = [])), responses((status = 200, body = String), (status = 403, description = "Local artifact store"), (status = 404, description = "No artifact store")))]
 #[get("/artifact_versions/{artifact_version_id}/download-token")]
-async fn download_token(_: AuthUser, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn download_token(_: AuthUser, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let ((_, flavor), _) = store_of(&state, &id).await?;
     Err(refuse_local(&flavor))
@@ -78,7 +74,7 @@ async fn download_token(_: AuthUser, path: Path<String>, state: web::Data<AppSta
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_data", summary = "Download the artifact data (authenticated by its token; 403 for local stores)", params(("token" = String, Query, description = "download token")), responses((status = 200, description = "tar.gz of the data"), (status = 401, description = "Invalid token"), (status = 403, description = "Local artifact store")))]
 #[get("/artifact_versions/{artifact_version_id}/data")]
-async fn data(req: HttpRequest, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn data(req: HttpRequest, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let pairs = query_pairs(&req)?;
     let token = last(&pairs, "token")

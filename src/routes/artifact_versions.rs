@@ -1,18 +1,17 @@
 //! `/api/v1/artifact_versions`: list, create, batch create, get, update,
 //! delete and prune. Thin: parse → one database call → JSON.
 
-use super::extract::{bool_param, json_body, last, path_uuid, query_pairs};
+use super::extract::{bool_param, json_body, last, path_uuid, query_pairs, Hydrate, PathId};
+use super::handler::{self, Reply, State};
 use super::json;
 use crate::auth::AuthUser;
 use crate::db::tables::ARTIFACT_VERSIONS;
 use crate::db::{artifact_versions as av, version_list, version_load};
 use crate::error::{ApiError, Issue};
-use crate::filter;
 use crate::models::artifact_version::{ArtifactVersionRequest, ArtifactVersionUpdate};
 use crate::models::validate::Invalid;
-use crate::state::AppState;
 use actix_web::web::{Bytes, Path};
-use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, HttpRequest};
 use serde_json::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -24,15 +23,13 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_list", summary = "List artifact versions (ZenML filter language)", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::artifact_version::ArtifactVersionResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[get("/artifact_versions")]
-async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let q = filter::parse(&ARTIFACT_VERSIONS, &query_pairs(&req)?)?;
-    let page = state.db.read(move |c| version_list::list(c, &q)).await?;
-    Ok(json::ok(&page))
+async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
+    handler::list(&req, &state, &ARTIFACT_VERSIONS, version_list::list).await
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_create", summary = "Create an artifact version", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "an artifact-version create body (spec §6.1)"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[post("/artifact_versions")]
-async fn create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn create(user: AuthUser, body: Bytes, state: State) -> Reply {
     let request = ArtifactVersionRequest::parse(&json_body(&body)?, &["body"])?;
     let version = state.db.write(move |tx| av::create_and_load(tx, &request, user.pk)).await?;
     Ok(json::ok(&version))
@@ -41,7 +38,7 @@ async fn create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Resu
 /// All items are validated first and created in one transaction: all or nothing.
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_batch_create", summary = "Create several versions, all or nothing", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a JSON array of create bodies"), responses((status = 200, body = inline(Vec<crate::models::artifact_version::ArtifactVersionResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[post("/artifact_versions/batch")]
-async fn batch_create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn batch_create(user: AuthUser, body: Bytes, state: State) -> Reply {
     let Value::Array(items) = json_body(&body)? else {
         return Err(ApiError::validation(Issue::new("list_type", &["body"], "Input should be a valid list", "{...}")));
     };
@@ -73,26 +70,14 @@ async fn batch_create(user: AuthUser, body: Bytes, state: web::Data<AppState>) -
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_get", summary = "Get an artifact version", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[get("/artifact_versions/{artifact_version_id}")]
-async fn get(
-    _: AuthUser,
-    req: HttpRequest,
-    path: Path<String>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let id = path_uuid(&path, ID)?;
-    let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
+async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let version = state.db.read(move |c| av::get(c, &id, hydrate)).await?;
     Ok(json::ok(&version))
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_update", summary = "Add and remove tags", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{add_tags: [...], remove_tags: [...]}"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[put("/artifact_versions/{artifact_version_id}")]
-async fn update(
-    user: AuthUser,
-    path: Path<String>,
-    body: Bytes,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+async fn update(user: AuthUser, path: Path<String>, body: Bytes, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let upd = ArtifactVersionUpdate::parse(&json_body(&body)?)?;
     let version = state.db.write(move |tx| av::update_and_load(tx, &id, &upd, user.pk)).await?;
@@ -101,12 +86,7 @@ async fn update(
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_delete", summary = "Delete an artifact version (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[delete("/artifact_versions/{artifact_version_id}")]
-async fn delete(
-    _: AuthUser,
-    req: HttpRequest,
-    path: Path<String>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+async fn delete(_: AuthUser, req: HttpRequest, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let pairs = query_pairs(&req)?;
     let delete_metadata = bool_param(&pairs, "delete_metadata", true)?;
@@ -118,7 +98,7 @@ async fn delete(
 /// `DELETE /api/v1/artifact_versions?project_name_or_id=…&only_versions=…`
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_prune", summary = "Delete the unused versions of a project (query: project_name_or_id, only_versions)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[delete("/artifact_versions")]
-async fn prune(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn prune(_: AuthUser, req: HttpRequest, state: State) -> Reply {
     let pairs = query_pairs(&req)?;
     let only_versions = bool_param(&pairs, "only_versions", true)?;
     let project = last(&pairs, "project_name_or_id")

@@ -1,15 +1,13 @@
 //! `/api/v1/artifacts` (list, get, delete; used by `zenml artifact list|prune`).
 
-use super::extract::{bool_param, path_uuid, query_pairs};
+use super::extract::{path_uuid, Hydrate, PathId};
+use super::handler::{self, Reply, State};
 use super::json;
 use crate::auth::AuthUser;
 use crate::db::artifacts;
 use crate::db::tables::ARTIFACTS;
-use crate::error::ApiError;
-use crate::filter;
-use crate::state::AppState;
 use actix_web::web::Path;
-use actix_web::{delete, get, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_api(cfg: &mut ServiceConfig) {
@@ -18,29 +16,20 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 
 #[utoipa::path(tag = "artifacts", operation_id = "artifacts_list", summary = "List artifacts", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::artifact::ArtifactResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[get("/artifacts")]
-async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let q = filter::parse(&ARTIFACTS, &query_pairs(&req)?)?;
-    let page = state.db.read(move |c| artifacts::list_page(c, &q)).await?;
-    Ok(json::ok(&page))
+async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
+    handler::list(&req, &state, &ARTIFACTS, artifacts::list_page).await
 }
 
 #[utoipa::path(tag = "artifacts", operation_id = "artifacts_get", summary = "Get an artifact", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::artifact::ArtifactResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[get("/artifacts/{artifact_id}")]
-async fn get(
-    _: AuthUser,
-    req: HttpRequest,
-    path: Path<String>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let id = path_uuid(&path, "artifact_id")?;
-    let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
+async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let artifact = state.db.read(move |c| artifacts::get(c, &id, hydrate)).await?;
     Ok(json::ok(&artifact))
 }
 
 #[utoipa::path(tag = "artifacts", operation_id = "artifacts_delete", summary = "Delete an artifact and its versions (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[delete("/artifacts/{artifact_id}")]
-async fn delete(_: AuthUser, path: Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn delete(_: AuthUser, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, "artifact_id")?;
     state.db.write_alone(move |tx| artifacts::delete(tx, &id)).await?;
     Ok(json::ok(&serde_json::Value::Null))

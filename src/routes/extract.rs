@@ -1,13 +1,16 @@
 //! Request parsing shared by the handlers: raw query pairs, JSON bodies,
-//! UUID path parameters and booleans, each failing with ZenML's 422 shape A.
+//! UUID path parameters and booleans, each failing with ZenML's 422 shape A;
+//! [`Hydrate`] and [`PathId`] are the same as extractors.
 
 use crate::error::{ApiError, Issue};
 use crate::models::validate::Invalid;
 use crate::models::Hex;
 use crate::pycompat::repr_str;
+use actix_web::dev::Payload;
 use actix_web::web::Bytes;
-use actix_web::HttpRequest;
+use actix_web::{FromRequest, HttpRequest};
 use serde_json::Value;
+use std::future::{ready, Ready};
 
 /// Query parameters in request order (repeated keys kept).
 pub fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
@@ -67,5 +70,34 @@ impl From<Invalid> for ApiError {
             Invalid::Value(m) => ApiError::Unprocessable(m),
             Invalid::Rule(m) => ApiError::BadRequest(m),
         }
+    }
+}
+
+/// The `hydrate` query parameter of a get (default `true`), as an extractor.
+pub struct Hydrate(pub bool);
+
+impl FromRequest for Hydrate {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(query_pairs(req).and_then(|pairs| bool_param(&pairs, "hydrate", true)).map(Hydrate))
+    }
+}
+
+/// The route's one UUID path segment (its name is the error's `loc`), as an
+/// extractor; put it before [`Hydrate`] so its error comes first.
+pub struct PathId(pub Hex);
+
+impl FromRequest for PathId {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let segment = req.match_info().iter().next();
+        ready(match segment {
+            Some((name, raw)) => path_uuid(raw, name).map(PathId),
+            None => Err(ApiError::Internal("PathId on a route without a path segment".into())),
+        })
     }
 }

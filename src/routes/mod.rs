@@ -7,6 +7,7 @@ pub mod artifact_versions;
 pub mod artifacts;
 pub mod auth;
 pub mod extract;
+pub mod handler;
 pub mod json;
 pub mod projects;
 pub mod server;

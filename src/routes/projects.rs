@@ -1,16 +1,15 @@
 //! `/api/v1/projects`.
 
-use super::extract::{bool_param, json_body, query_pairs};
+use super::extract::{json_body, Hydrate};
+use super::handler::{self, Reply, State};
 use super::json;
 use crate::auth::AuthUser;
 use crate::db::projects;
 use crate::db::tables::PROJECTS;
 use crate::error::ApiError;
-use crate::filter;
 use crate::models::project::ProjectRequest;
-use crate::state::AppState;
 use actix_web::web::{Bytes, Path};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_api(cfg: &mut ServiceConfig) {
@@ -19,15 +18,13 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 
 #[utoipa::path(tag = "projects", operation_id = "projects_list", summary = "List projects", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::project::ProjectResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[get("/projects")]
-async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let q = filter::parse(&PROJECTS, &query_pairs(&req)?)?;
-    let page = state.db.read(move |c| projects::list_page(c, &q)).await?;
-    Ok(json::ok(&page))
+async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
+    handler::list(&req, &state, &PROJECTS, projects::list_page).await
 }
 
 #[utoipa::path(tag = "projects", operation_id = "projects_create", summary = "Create a project", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{name, display_name, description}"), responses((status = 200, body = inline(crate::models::project::ProjectResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[post("/projects")]
-async fn create(_: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn create(_: AuthUser, body: Bytes, state: State) -> Reply {
     let req = ProjectRequest::parse(&json_body(&body)?).map_err(ApiError::Validation)?;
     let project = state.db.write(move |tx| projects::insert(tx, &req)).await?;
     Ok(json::ok(&project.to_response(true)))
@@ -35,14 +32,8 @@ async fn create(_: AuthUser, body: Bytes, state: web::Data<AppState>) -> Result<
 
 #[utoipa::path(tag = "projects", operation_id = "projects_get", summary = "Get a project by name or id", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::project::ProjectResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[get("/projects/{project_name_or_id}")]
-async fn get(
-    _: AuthUser,
-    req: HttpRequest,
-    path: Path<String>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
-    let key = path.into_inner();
+async fn get(_: AuthUser, key: Path<String>, Hydrate(hydrate): Hydrate, state: State) -> Reply {
+    let key = key.into_inner();
     let project = state.db.read(move |c| projects::get(c, &key)).await?;
     Ok(json::ok(&project.to_response(hydrate)))
 }

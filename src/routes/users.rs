@@ -1,15 +1,13 @@
 //! `/api/v1/users`.
 
-use super::extract::{bool_param, query_pairs};
+use super::extract::Hydrate;
+use super::handler::{self, Reply, State};
 use super::json;
 use crate::auth::AuthUser;
 use crate::db::tables::USERS;
 use crate::db::users;
-use crate::error::ApiError;
-use crate::filter;
-use crate::state::AppState;
 use actix_web::web::Path;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_api(cfg: &mut ServiceConfig) {
@@ -18,22 +16,14 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 
 #[utoipa::path(tag = "users", operation_id = "users_list", summary = "List users", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::user::UserResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[get("/users")]
-async fn list(_: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let q = filter::parse(&USERS, &query_pairs(&req)?)?;
-    let page = state.db.read(move |c| users::list_page(c, &q)).await?;
-    Ok(json::ok(&page))
+async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
+    handler::list(&req, &state, &USERS, users::list_page).await
 }
 
 #[utoipa::path(tag = "users", operation_id = "users_get", summary = "Get a user by name or id", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::user::UserResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[get("/users/{user_name_or_id}")]
-async fn get(
-    _: AuthUser,
-    req: HttpRequest,
-    path: Path<String>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let hydrate = bool_param(&query_pairs(&req)?, "hydrate", true)?;
-    let key = path.into_inner();
+async fn get(_: AuthUser, key: Path<String>, Hydrate(hydrate): Hydrate, state: State) -> Reply {
+    let key = key.into_inner();
     let (_, user) = state.db.read(move |c| users::get_by_name_or_id(c, &key)).await?;
     Ok(json::ok(&user.to_response(hydrate)))
 }
