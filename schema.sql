@@ -235,6 +235,182 @@ CREATE TABLE visualizations (
 );
 CREATE INDEX visualizations_by_version ON visualizations (version_pk, pk);
 
+-- Pipelines, their snapshots, runs, step runs and logs (ZenML's run model;
+-- /work/shared/spec/pipeline-runs.md). Configuration objects the client
+-- sends and reads back whole are stored as compact JSON text.
+-- section: pipelines (the upgrade to version 6 runs this section)
+CREATE TABLE pipelines (
+    pk          INTEGER PRIMARY KEY,
+    id          TEXT    NOT NULL UNIQUE,
+    project_pk  INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    name        TEXT    NOT NULL,
+    description TEXT,
+    user_pk     INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    -- Runs ever created (the next run's `index`; never decremented).
+    run_count   INTEGER NOT NULL DEFAULT 0,
+    created     INTEGER NOT NULL,
+    updated     INTEGER NOT NULL,
+    UNIQUE (project_pk, name)
+);
+CREATE INDEX pipelines_by_project_created ON pipelines (project_pk, created, id);
+
+CREATE TABLE pipeline_tags (
+    pipeline_pk INTEGER NOT NULL REFERENCES pipelines(pk) ON DELETE CASCADE,
+    tag_pk      INTEGER NOT NULL REFERENCES tags(pk) ON DELETE CASCADE,
+    PRIMARY KEY (pipeline_pk, tag_pk)
+) WITHOUT ROWID;
+CREATE INDEX pipeline_tags_by_tag ON pipeline_tags (tag_pk, pipeline_pk);
+
+-- One per run (the client creates a new snapshot for every run).
+CREATE TABLE snapshots (
+    pk                     INTEGER PRIMARY KEY,
+    id                     TEXT    NOT NULL UNIQUE,
+    project_pk             INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    pipeline_pk            INTEGER NOT NULL REFERENCES pipelines(pk) ON DELETE CASCADE,
+    stack_pk               INTEGER REFERENCES stacks(pk) ON DELETE SET NULL,
+    user_pk                INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    name                   TEXT,
+    run_name_template      TEXT    NOT NULL,
+    pipeline_configuration TEXT    NOT NULL,   -- JSON object
+    step_count             INTEGER NOT NULL,
+    is_dynamic             INTEGER NOT NULL DEFAULT 0,
+    -- The other metadata fields the response echoes (description,
+    -- source_code, client_environment without python_packages, versions,
+    -- pipeline_spec, code_path, ...): one JSON object.
+    metadata               TEXT    NOT NULL,
+    created                INTEGER NOT NULL,
+    updated                INTEGER NOT NULL,
+    UNIQUE (pipeline_pk, name)
+);
+CREATE INDEX snapshots_by_project_created ON snapshots (project_pk, created, id);
+
+-- A snapshot's step configurations in the order the client sent them
+-- (`{"spec", "config", "step_config_overrides"}` as sent).
+CREATE TABLE snapshot_steps (
+    snapshot_pk INTEGER NOT NULL REFERENCES snapshots(pk) ON DELETE CASCADE,
+    name        TEXT    NOT NULL,
+    position    INTEGER NOT NULL,
+    config      TEXT    NOT NULL,              -- JSON object
+    PRIMARY KEY (snapshot_pk, name)
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+    pk                       INTEGER PRIMARY KEY,
+    id                       TEXT    NOT NULL UNIQUE,
+    project_pk               INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    pipeline_pk              INTEGER REFERENCES pipelines(pk) ON DELETE CASCADE,
+    snapshot_pk              INTEGER NOT NULL REFERENCES snapshots(pk) ON DELETE CASCADE,
+    user_pk                  INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    name                     TEXT    NOT NULL,
+    status                   TEXT    NOT NULL,
+    in_progress              INTEGER NOT NULL,
+    status_reason            TEXT,
+    run_index                INTEGER NOT NULL,   -- `body.index`
+    orchestrator_run_id      TEXT,
+    start_time               INTEGER,
+    end_time                 INTEGER,
+    orchestrator_environment TEXT    NOT NULL DEFAULT '{}',   -- JSON, without python_packages
+    trigger_info             TEXT,                           -- JSON or NULL
+    exception_info           TEXT,                           -- JSON or NULL
+    enable_heartbeat         INTEGER NOT NULL DEFAULT 1,
+    created                  INTEGER NOT NULL,
+    updated                  INTEGER NOT NULL,
+    UNIQUE (project_pk, name)
+);
+CREATE INDEX runs_by_project_created ON runs (project_pk, created, id);
+CREATE INDEX runs_by_pipeline_created ON runs (pipeline_pk, created, id);
+CREATE INDEX runs_by_snapshot ON runs (snapshot_pk, orchestrator_run_id);
+
+CREATE TABLE run_tags (
+    run_pk INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+    tag_pk INTEGER NOT NULL REFERENCES tags(pk) ON DELETE CASCADE,
+    PRIMARY KEY (run_pk, tag_pk)
+) WITHOUT ROWID;
+CREATE INDEX run_tags_by_tag ON run_tags (tag_pk, run_pk);
+
+CREATE TABLE steps (
+    pk                  INTEGER PRIMARY KEY,
+    id                  TEXT    NOT NULL UNIQUE,
+    project_pk          INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    run_pk              INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+    user_pk             INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    name                TEXT    NOT NULL,
+    status              TEXT    NOT NULL,
+    version             INTEGER NOT NULL DEFAULT 1,
+    is_retriable        INTEGER NOT NULL DEFAULT 0,
+    start_time          INTEGER,
+    end_time            INTEGER,
+    cache_key           TEXT,
+    cache_expires_at    INTEGER,
+    code_hash           TEXT,
+    docstring           TEXT,
+    source_code         TEXT,
+    exception_info      TEXT,                  -- JSON or NULL
+    -- 32 hex of the step a cached step reuses (not a reference: the
+    -- original's run may be deleted).
+    original_step_id    TEXT,
+    created             INTEGER NOT NULL,
+    updated             INTEGER NOT NULL
+);
+CREATE INDEX steps_by_run ON steps (run_pk, created, id);
+-- The client's cache lookup: cache_key=…&status=completed, newest first.
+CREATE INDEX steps_by_cache_key ON steps (cache_key, status, created);
+
+-- Upstream steps of a step (in the same run).
+CREATE TABLE step_parents (
+    step_pk   INTEGER NOT NULL REFERENCES steps(pk) ON DELETE CASCADE,
+    parent_pk INTEGER NOT NULL REFERENCES steps(pk) ON DELETE CASCADE,
+    PRIMARY KEY (step_pk, parent_pk)
+) WITHOUT ROWID;
+
+-- Artifact versions a step read (`is_output` 0, with the input type and
+-- position) or produced (`is_output` 1), under the step's input/output name.
+CREATE TABLE step_artifacts (
+    step_pk    INTEGER NOT NULL REFERENCES steps(pk) ON DELETE CASCADE,
+    is_output  INTEGER NOT NULL,
+    name       TEXT    NOT NULL,
+    version_pk INTEGER NOT NULL REFERENCES artifact_versions(pk) ON DELETE CASCADE,
+    input_type TEXT,
+    position   INTEGER,
+    PRIMARY KEY (step_pk, is_output, name, version_pk)
+) WITHOUT ROWID;
+-- only_unused, producers, the pipeline_run filter: from the version's side.
+CREATE INDEX step_artifacts_by_version ON step_artifacts (version_pk, is_output, step_pk);
+
+CREATE TABLE logs (
+    pk                 INTEGER PRIMARY KEY,
+    id                 TEXT    NOT NULL UNIQUE,
+    project_pk         INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    user_pk            INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    uri                TEXT,
+    source             TEXT    NOT NULL,
+    artifact_store_id  TEXT,                   -- 32 hex
+    log_store_id       TEXT,                   -- 32 hex
+    run_pk             INTEGER REFERENCES runs(pk) ON DELETE CASCADE,
+    step_pk            INTEGER REFERENCES steps(pk) ON DELETE CASCADE,
+    hook_invocation_id TEXT,                   -- 32 hex
+    created            INTEGER NOT NULL,
+    updated            INTEGER NOT NULL
+);
+CREATE INDEX logs_by_run ON logs (run_pk) WHERE run_pk IS NOT NULL;
+CREATE INDEX logs_by_step ON logs (step_pk) WHERE step_pk IS NOT NULL;
+
+-- Run metadata of runs and steps (artifact versions keep theirs in
+-- run_metadata). Several entries per key may exist; the newest wins.
+CREATE TABLE run_step_metadata (
+    pk       INTEGER PRIMARY KEY,
+    run_pk   INTEGER REFERENCES runs(pk) ON DELETE CASCADE,
+    step_pk  INTEGER REFERENCES steps(pk) ON DELETE CASCADE,
+    key      TEXT    NOT NULL,
+    value    TEXT    NOT NULL,                 -- json.dumps of the value
+    type     TEXT    NOT NULL,
+    created  INTEGER NOT NULL,
+    CHECK ((run_pk IS NULL) <> (step_pk IS NULL))
+);
+CREATE INDEX run_step_metadata_by_run ON run_step_metadata (run_pk, key) WHERE run_pk IS NOT NULL;
+CREATE INDEX run_step_metadata_by_step ON run_step_metadata (step_pk, key) WHERE step_pk IS NOT NULL;
+-- end of section: pipelines
+
 -- Server-wide settings that must survive restarts (server id, ...).
 CREATE TABLE server_settings (
     key   TEXT PRIMARY KEY,
