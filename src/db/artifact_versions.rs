@@ -195,18 +195,37 @@ pub fn delete(conn: &Connection, id: &Hex, delete_metadata: bool, delete_from_ar
         )));
     }
     if delete_metadata {
+        if used_by_steps(conn, &[pk])? {
+            return Err(DbError::Invalid(USED_IN_RUNS.into()));
+        }
         conn.prepare_cached("DELETE FROM artifact_versions WHERE pk = ?1")?.execute([pk])?;
     }
     Ok(())
 }
 
+/// The reference's refusal to delete versions that runs use.
+pub const USED_IN_RUNS: &str = "The metadata of artifact versions that are used in runs cannot be deleted. \
+     Please delete all runs that use this artifact version first.";
+
+/// Whether a step run reads or produced any of the versions `pks`.
+pub fn used_by_steps(conn: &Connection, pks: &[i64]) -> DbResult<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM rarray(?1) x CROSS JOIN step_artifacts sa ON sa.version_pk = x.value)",
+    )?;
+    Ok(stmt.query_row([super::pk_array(pks)], |r| r.get(0))?)
+}
+
 /// Prune (spec §9, intended semantics): delete every unused version of the
-/// project — trove records no runs, so every version is unused — with its tag
-/// links and metadata; with `only_versions = false` also the project's
-/// artifacts that are left without versions.
+/// project (one that no step run reads or produced) with its tag links and
+/// metadata; with `only_versions = false` also the project's artifacts that
+/// are left without versions.
 pub fn prune(conn: &Connection, project_name_or_id: &str, only_versions: bool) -> DbResult<()> {
     let project = projects::get(conn, project_name_or_id)?;
-    conn.prepare_cached("DELETE FROM artifact_versions WHERE project_pk = ?1")?.execute([project.pk])?;
+    conn.prepare_cached(
+        "DELETE FROM artifact_versions WHERE project_pk = ?1
+           AND NOT EXISTS (SELECT 1 FROM step_artifacts sa WHERE sa.version_pk = artifact_versions.pk)",
+    )?
+    .execute([project.pk])?;
     if !only_versions {
         conn.prepare_cached(
             "DELETE FROM artifacts WHERE project_pk = ?1

@@ -115,8 +115,20 @@ pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<ArtifactRespo
 }
 
 /// Delete an artifact and (by cascade) all its versions.
+/// Deletes the artifact with its versions; refused (as a used version's
+/// delete is) when a step run uses one of them: the reference deletes them
+/// and silently drops the runs' links (spec oddity #8).
 pub fn delete(conn: &Connection, id: &Hex) -> DbResult<()> {
     let (pk, _, _) = by_id(conn, id)?;
+    let used: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM artifact_versions v JOIN step_artifacts sa ON sa.version_pk = v.pk
+                            WHERE v.artifact_pk = ?1)",
+        )?
+        .query_row([pk], |r| r.get(0))?;
+    if used {
+        return Err(super::DbError::Invalid(super::artifact_versions::USED_IN_RUNS.into()));
+    }
     conn.prepare_cached("DELETE FROM artifacts WHERE pk = ?1")?.execute([pk])?;
     Ok(())
 }

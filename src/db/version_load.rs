@@ -1,7 +1,8 @@
 //! Build artifact-version responses for a set of primary keys in a fixed
 //! number of queries, whatever the number of versions: the rows with their
-//! artifact and their tags' pks (1), their users (2), those tags (3) and,
-//! when hydrating, run metadata (4) and visualizations (5). Never one query
+//! artifact and their tags' pks (1), their users (2), those tags (3), their
+//! producing steps (4) and, when hydrating, run metadata (5) and
+//! visualizations (6). Never one query
 //! per item, and no read of the tag links: each version row carries the pks
 //! of its tags (`tag_pks`, kept by triggers, see `schema.sql`), which at 1M
 //! versions saves a random page read per version.
@@ -144,6 +145,7 @@ fn assemble(
         true => HashMap::new(),
         false => tags::nested_by_pks(conn, &tag_pks)?,
     };
+    let mut producers = producers(conn, pks)?;
     let (mut metadata, mut visualizations) = if hydrate {
         (run_metadata(conn, pks)?, visualizations_of(conn, pks)?)
     } else {
@@ -160,8 +162,8 @@ fn assemble(
                 of_row.sort_unstable_by(|a, b| a.name.cmp(&b.name));
                 of_row
             },
-            producer_step_run_id: None,
-            producer_pipeline_run_id: None,
+            producer_step_run_id: producers.get(pk).map(|p| p.0.clone()),
+            producer_pipeline_run_id: producers.remove(pk).map(|p| p.1),
         };
         let meta = hydrate.then(|| ArtifactVersionMetadata {
             visualizations: visualizations.remove(pk).unwrap_or_default(),
@@ -177,6 +179,28 @@ fn assemble(
         });
     }
     Ok(out)
+}
+
+/// The producer of each version: the oldest `completed` step run that has
+/// it as an output (cached steps also list it, but never count), with its
+/// run: `(step id, run id)`.
+fn producers(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, (Hex, Hex)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sa.version_pk, s.created, s.pk, s.id, run.id
+         FROM rarray(?1) r CROSS JOIN step_artifacts sa ON sa.version_pk = r.value AND sa.is_output = 1
+         JOIN steps s ON s.pk = sa.step_pk AND s.status = 'completed'
+         JOIN runs run ON run.pk = s.run_pk",
+    )?;
+    let mut out: HashMap<i64, (i64, i64, Hex, Hex)> = HashMap::new();
+    let mut rows = stmt.query([pk_array(pks)])?;
+    while let Some(r) = rows.next()? {
+        let (version_pk, created, step_pk): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let older = out.get(&version_pk).is_none_or(|p| (created, step_pk) < (p.0, p.1));
+        if older {
+            out.insert(version_pk, (created, step_pk, Hex(r.get(3)?), Hex(r.get(4)?)));
+        }
+    }
+    Ok(out.into_iter().map(|(pk, (_, _, step, run))| (pk, (step, run))).collect())
 }
 
 /// The newest entry per key (by insertion order), keys in the order they

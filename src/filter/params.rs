@@ -145,11 +145,11 @@ fn data_repr(spec: &ResourceSpec, singles: &HashMap<&str, &str>, multis: &HashMa
                 Some(u) => format!("UUID('{}')", u.hyphenated()),
                 None => "None".into(),
             },
-            ParamKind::BoolEq(_) | ParamKind::ParentFlag(..) | ParamKind::OnlyUnused => {
+            ParamKind::BoolEq(_) | ParamKind::ParentFlag(..) | ParamKind::OnlyUnused(_) => {
                 match single.and_then(py::lax_bool) {
                     Some(true) => "True".into(),
                     Some(false) => "False".into(),
-                    None if p.kind == ParamKind::OnlyUnused => "False".into(),
+                    None if matches!(p.kind, ParamKind::OnlyUnused(_)) => "False".into(),
                     None => "None".into(),
                 }
             }

@@ -65,8 +65,8 @@ pub enum ParamKind {
     },
     /// Multi, `key:value` / `key:op:value` over run metadata (`cols` = key, value).
     RunMetadata(&'static Relation),
-    /// Single bool; `true` = no step run uses the version (always, in trove).
-    OnlyUnused,
+    /// Single bool; `true` = the condition that no step run uses the row.
+    OnlyUnused(&'static str),
     /// Single bool on the parent artifact's flag column.
     ParentFlag(&'static Relation, &'static str),
     /// Multi, raw taggable resource type (tags list): the condition of each
@@ -91,7 +91,7 @@ impl ParamKind {
                 | ScopeType(_)
                 | BoolOps(_)
                 | BoolEq(_)
-                | OnlyUnused
+                | OnlyUnused(_)
                 | ParentFlag(..)
         )
     }

@@ -54,8 +54,8 @@ fn the_loader_looks_rows_up_by_key_and_sorts_nothing() {
     conn.trace(None);
     assert_eq!(loaded.len(), 3);
     let statements: Vec<String> = TRACED.lock().unwrap().drain(..).collect();
-    // Rows, users, tags, run metadata, visualizations.
-    assert_eq!(statements.len(), 5, "{statements:#?}");
+    // Rows, users, tags, producing steps, run metadata, visualizations.
+    assert_eq!(statements.len(), 6, "{statements:#?}");
     for sql in &statements {
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let plan = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap().map(Result::unwrap).collect::<Vec<_>>();

@@ -10,5 +10,6 @@ mod helpers;
 mod listing;
 mod openapi;
 mod queries;
+mod run_links;
 mod server;
 mod tagged_versions;

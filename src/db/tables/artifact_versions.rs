@@ -47,8 +47,12 @@ static AV_RUN_METADATA: Relation = Relation {
 static MODELS: Relation =
     Relation { sql: None, group: None, cols: &[col("f.id", "model.id"), col("f.name", "ModelSchema.name")] };
 static MODEL_VERSIONS: Relation = Relation { sql: None, group: None, cols: &[] };
+/// Versions a step of the run read or produced.
 static PIPELINE_RUNS: Relation = Relation {
-    sql: None,
+    sql: Some(
+        "av.pk IN (SELECT f_l.version_pk FROM step_artifacts f_l JOIN steps f_s ON f_s.pk = f_l.step_pk \
+         JOIN runs f ON f.pk = f_s.run_pk WHERE {c})",
+    ),
     group: None,
     cols: &[col("f.id", "pipeline_run.id"), col("f.name", "PipelineRunSchema.name")],
 };
@@ -78,7 +82,10 @@ pub static ARTIFACT_VERSIONS: ResourceSpec = table! {
         Param { name: "data_type", kind: K::Str(col("av.data_type", "ArtifactVersionSchema.data_type")) },
         Param { name: "artifact_store_id", kind: K::Uuid(col("av.artifact_store_id", "artifact_version.artifact_store_id")) },
         Param { name: "model_version_id", kind: K::LinkUuid(&MODEL_VERSIONS, col("f.id", "model_version.id")) },
-        Param { name: "only_unused", kind: K::OnlyUnused },
+        Param {
+            name: "only_unused",
+            kind: K::OnlyUnused("NOT EXISTS (SELECT 1 FROM step_artifacts f_l WHERE f_l.version_pk = av.pk)"),
+        },
         Param { name: "has_custom_name", kind: K::ParentFlag(&AV_ARTIFACT, "f.has_custom_name") },
         Param { name: "model", kind: K::NameOrId(&MODELS) },
         Param { name: "pipeline_run", kind: K::NameOrId(&PIPELINE_RUNS) },
