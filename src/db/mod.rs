@@ -186,9 +186,9 @@ pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
 ///
 /// Batch loaders join it, `FROM rarray(?1) r CROSS JOIN t ON t.pk = r.value`,
 /// rather than filter with `t.pk IN rarray(?1)`: for an `IN` SQLite first
-/// copies the array into a temporary index ("LIST SUBQUERY"), which cost
-/// 2–9 µs per query on a page of 20, while the join walks the array and
-/// looks each key up. Being distinct, the join yields each row once, as the
+/// copies the array into a temporary index ("LIST SUBQUERY"), while the
+/// join walks the array and looks each key up (see bench/README.md, "Batch
+/// loaders"). Being distinct, the join yields each row once, as the
 /// `IN` did; being sorted, it visits the table in key order.
 pub fn pk_array(pks: &[i64]) -> std::rc::Rc<Vec<rusqlite::types::Value>> {
     let mut sorted = pks.to_vec();

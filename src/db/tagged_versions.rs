@@ -9,8 +9,8 @@
 //! artifact's, so the artifact is looked up in the list's project). The
 //! count reads only that range, and the page walks it in `created` order and
 //! reads the version rows of the page alone (for the id that breaks ties):
-//! the general path reads the row of every match, twice, and at 1M versions
-//! those are ~1,000 random pages per request.
+//! the general path reads the row of every match, twice: a random page
+//! each in a large table (see bench/README.md, "Artifact + tag lists").
 
 use super::list::PkPage;
 use super::tables::ARTIFACT_VERSIONS;

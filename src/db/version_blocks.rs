@@ -1,7 +1,8 @@
 //! Deep pages of a project's unfiltered version list, sorted by `created`.
 //!
 //! A page number is an OFFSET, and SQLite steps over every skipped entry of
-//! the index (~20 ns each: page 200 of 20 cost ~80 µs of a ~250 µs request).
+//! the index: a deep page spent most of its time skipping (see
+//! bench/README.md, "Deep pages").
 //! `version_blocks` (see `schema.sql`) cuts each project's versions, in list
 //! order (created, id), into blocks whose sizes the triggers keep exact. A
 //! deep page sums block sizes up to the block holding its first row, then

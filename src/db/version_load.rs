@@ -81,7 +81,8 @@ pub fn load_by_id(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<Option
 }
 
 /// The rows by pk; `expected` sizes the map up front (growing it moved the
-/// large rows again at each doubling: 5% of a first-page list). Versions of
+/// large rows again at each doubling; see bench/README.md, "Batch
+/// loaders"). Versions of
 /// the same artifact share its nested object ([`Shared`]).
 fn read_rows(mut q: rusqlite::Rows, expected: usize) -> DbResult<HashMap<i64, Row>> {
     let mut rows: HashMap<i64, Row> = HashMap::with_capacity(expected);
