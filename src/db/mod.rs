@@ -121,9 +121,9 @@ impl Db {
     /// Run `f` in one read transaction (one consistent snapshot: a count and
     /// its page never disagree) on a pooled connection, right here on the
     /// calling worker thread. In WAL mode a reader never waits for the
-    /// writer, and the reads trove serves take tens of microseconds: handing
-    /// them to another thread and back cost more than the query (two context
-    /// switches per request, a quarter of the CPU of a get by id).
+    /// writer, and the reads trove serves are short: handing them to another
+    /// thread and back cost more than the query (two context switches per
+    /// request; see bench/README.md, "Reads on the HTTP workers").
     pub async fn read<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,

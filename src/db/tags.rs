@@ -116,8 +116,8 @@ pub fn nested_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Sh
 /// Nested tag responses per owner; each tag is built once and shared.
 pub type TagsByOwner = HashMap<i64, Vec<Shared<TagResponse>>>;
 
-/// The tags of many artifacts in one query, each list sorted by name (here:
-/// a sort in SQL cost a third of this query).
+/// The tags of many artifacts in one query, each list sorted by name here,
+/// not in SQL (see bench/README.md, "Batch loaders").
 pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<TagsByOwner> {
     let sql = format!(
         "SELECT l.artifact_pk, {COLUMNS} FROM rarray(?1) r
