@@ -12,6 +12,10 @@
 //! Only the block sizes must be right for the pages to be right, and the
 //! triggers keep them so on every insert, delete and move. Splitting big
 //! blocks ([`split_full`]) only keeps the skipping short.
+//!
+//! Fast path of [`super::list::page_pks`] (a plain OFFSET), which it must
+//! agree with page for page: compared by `tests/api/deep_pages.rs` (the
+//! functions) and `tests/api/fast_paths.rs` (the HTTP list).
 
 use super::list::PkPage;
 use super::tables::ARTIFACT_VERSIONS;

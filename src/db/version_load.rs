@@ -5,7 +5,9 @@
 //! visualizations (6). Never one query
 //! per item, and no read of the tag links: each version row carries the pks
 //! of its tags (`tag_pks`, kept by triggers, see `schema.sql`), which at 1M
-//! versions saves a random page read per version.
+//! versions saves a random page read per version. That copy is a fast path
+//! of the links themselves (`artifact_version_tags`, what the `tags` filter
+//! reads) and must agree with them: compared by `tests/api/fast_paths.rs`.
 //!
 //! Each query walks the sorted pk array and looks its rows up by key (see
 //! [`super::pk_array`]); the orders a response needs (tags by name, metadata

@@ -26,6 +26,7 @@ static AV_TAGS: Relation = Relation {
     cols: TAG_COLS,
 };
 /// [`AV_TAGS`] narrowed to the versions of an artifact: short, so it may drive.
+/// Must select what [`AV_TAGS`] AND [`AV_ARTIFACT`] select (see [`Narrowing`]).
 static AV_TAGS_OF_ARTIFACT: Relation = Relation {
     sql: Some(
         "av.pk IN (SELECT f_l.version_pk FROM artifact_version_tags f_l JOIN tags f ON f.pk = f_l.tag_pk WHERE {c})",
