@@ -8,12 +8,12 @@
 //! nested objects, hash maps, response bodies) cheaper than glibc's malloc,
 //! whose `malloc_consolidate` ran on every list page. By default it keeps
 //! freed memory committed for a second before purging it, so a large buffer
-//! freed just before the server goes idle (argon2's ~19 MiB of blocks for
-//! the admin's hash at first start) stayed resident, 32 MB idle instead of
-//! 14.6, and seeding peaked at 67 MB instead of 46. Purging at once costs
-//! no measurable CPU per request. (Its other memory options, transparent
-//! huge pages and eager arena commits, are read before `main` runs: they are
-//! compile-time defaults, set in `.cargo/config.toml`.)
+//! freed just before the server goes idle (argon2's blocks for the admin's
+//! hash at first start) stayed resident, and seeding peaked higher; purging
+//! at once costs no measurable CPU per request (figures: bench/README.md,
+//! "Allocator"). (Its other memory options, transparent huge pages and eager
+//! arena commits, are read before `main` runs: they are compile-time
+//! defaults, set in `.cargo/config.toml`.)
 #![allow(unsafe_code)]
 
 use libmimalloc_sys::{mi_option_set, mi_option_t};

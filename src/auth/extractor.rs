@@ -46,8 +46,9 @@ struct VerifiedToken {
 }
 
 /// Users by id (for 2 s), and tokens already verified: checking a
-/// token's signature and decoding its claims cost ~4% of a get by id, and a
-/// client sends the same token with every request. A cached token is
+/// token's signature and decoding its claims is a visible share of a get by
+/// id (see bench/README.md, "Token and user cache"), and a client sends the
+/// same token with every request. A cached token is
 /// still refused once it expires (it is then verified again, which reports
 /// the expiry as ZenML does).
 #[derive(Default)]

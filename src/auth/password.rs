@@ -43,7 +43,8 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
 
 thread_local! {
     /// argon2's working memory, kept per thread and reused: a fresh 19 MiB
-    /// buffer per login fragmented the heap (hundreds of MB resident).
+    /// buffer per login fragmented the heap (see bench/README.md, "Password
+    /// hashing memory").
     static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -73,8 +74,8 @@ fn verify_phc(password: &str, phc: &str) -> Option<bool> {
 }
 
 /// One thread does every password check of the server: argon2 needs 19 MiB
-/// per hash, and a single thread reuses one allocation arena instead of
-/// leaving a freed 19 MiB buffer behind on every thread that ran one. It also
+/// per hash, kept per thread in `BLOCKS`, so one thread holds one such
+/// buffer instead of every thread that ran a check holding its own. It also
 /// bounds logins to one core, and it runs at a lower priority
 /// ([`PASSWORD_THREAD_NICE`]), so logins take the CPU that other requests
 /// leave.

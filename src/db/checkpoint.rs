@@ -2,8 +2,9 @@
 //!
 //! By default SQLite checkpoints inside the commit that takes the WAL past
 //! 1,000 pages: on the writer thread, while every queued write request
-//! waits. Under a load of single creates that was 29% of the writer's time
-//! (copying frames into the database file, plus two `fsync`s). The writer
+//! waits: under a load of single creates, a large share of the writer's time
+//! (copying frames into the database file, plus two `fsync`s; see
+//! bench/README.md, "WAL checkpoints"). The writer
 //! only wakes this thread after its commits; it runs a `PASSIVE` checkpoint
 //! on its own connection (which blocks neither the writer nor readers), then
 //! pauses so that a busy WAL is copied in batches.
@@ -28,7 +29,9 @@ use std::time::Duration;
 pub const BACKSTOP_PAGES: u32 = 10_000;
 /// WAL size (pages, ~16 MB) past which the writer is asked to start it over.
 pub const RESTART_PAGES: i64 = 4096;
-/// Pause after each checkpoint (a busy writer adds ~1,000 pages in that time).
+/// Pause after each checkpoint, so that a busy WAL is copied in batches of
+/// about SQLite's default checkpoint size (see bench/README.md, "WAL
+/// checkpoints").
 const PAUSE: Duration = Duration::from_millis(50);
 
 /// Handle to the checkpoint thread; dropping it stops the thread.

@@ -108,7 +108,8 @@ pub fn migrate(conn: &mut Connection) -> DbResult<()> {
         }
         tx.execute_batch(SCHEMA_SQL)?;
     } else {
-        // Rewriting the tag links of 1M versions takes ~30 s: say why start-up waits.
+        // An upgrade of a large database can take a while (see
+        // bench/README.md, "Schema upgrades"): say why start-up waits.
         tracing::info!(from = version, to = SCHEMA_VERSION, "upgrading the database schema");
         for step in &UPGRADES[(version - 1) as usize..] {
             tx.execute_batch(&expand(step)?)?;

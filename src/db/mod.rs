@@ -131,9 +131,9 @@ impl Db {
     /// Run `f` in one read transaction (one consistent snapshot: a count and
     /// its page never disagree) on a pooled connection, right here on the
     /// calling worker thread. In WAL mode a reader never waits for the
-    /// writer, and the reads trove serves take tens of microseconds: handing
-    /// them to another thread and back cost more than the query (two context
-    /// switches per request, a quarter of the CPU of a get by id).
+    /// writer, and the reads trove serves are short: handing them to another
+    /// thread and back cost more than the query (two context switches per
+    /// request; see bench/README.md, "Reads on the HTTP workers").
     pub async fn read<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
@@ -196,9 +196,9 @@ pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
 ///
 /// Batch loaders join it, `FROM rarray(?1) r CROSS JOIN t ON t.pk = r.value`,
 /// rather than filter with `t.pk IN rarray(?1)`: for an `IN` SQLite first
-/// copies the array into a temporary index ("LIST SUBQUERY"), which cost
-/// 2–9 µs per query on a page of 20, while the join walks the array and
-/// looks each key up. Being distinct, the join yields each row once, as the
+/// copies the array into a temporary index ("LIST SUBQUERY"), while the
+/// join walks the array and looks each key up (see bench/README.md, "Batch
+/// loaders"). Being distinct, the join yields each row once, as the
 /// `IN` did; being sorted, it visits the table in key order.
 pub fn pk_array(pks: &[i64]) -> std::rc::Rc<Vec<rusqlite::types::Value>> {
     let mut sorted = pks.to_vec();

@@ -9,8 +9,13 @@
 //! artifact's, so the artifact is looked up in the list's project). The
 //! count reads only that range, and the page walks it in `created` order and
 //! reads the version rows of the page alone (for the id that breaks ties):
-//! the general path reads the row of every match, twice, and at 1M versions
-//! those are ~1,000 random pages per request.
+//! the general path reads the row of every match, twice: a random page
+//! each in a large table (see bench/README.md, "Artifact + tag lists").
+//!
+//! Fast path of [`super::list::page_pks`] on the same query (the narrowed
+//! tag subquery), which it must agree with page for page: compared by
+//! `tests/api/tagged_versions.rs` (the functions) and
+//! `tests/api/fast_paths.rs` (the HTTP list).
 
 use super::list::PkPage;
 use super::tables::ARTIFACT_VERSIONS;

@@ -134,13 +134,13 @@ impl TagLinks {
     }
 }
 
-/// The tags of many artifacts in one query, each list sorted by name.
+/// The tags of many artifacts in one query ([`for_owners`]).
 pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<TagsByOwner> {
     for_owners(conn, TagLinks::Artifacts, artifact_pks)
 }
 
 /// The tags of many rows of one resource in one query, each list sorted by
-/// name (here: a sort in SQL cost a third of this query).
+/// name here, not in SQL (see bench/README.md, "Batch loaders").
 pub fn for_owners(conn: &Connection, links: TagLinks, owner_pks: &[i64]) -> DbResult<TagsByOwner> {
     let (table, owner) = links.sql();
     let sql = format!(

@@ -1,7 +1,8 @@
 //! Deep pages of a project's unfiltered version list, sorted by `created`.
 //!
 //! A page number is an OFFSET, and SQLite steps over every skipped entry of
-//! the index (~20 ns each: page 200 of 20 cost ~80 µs of a ~250 µs request).
+//! the index: a deep page spent most of its time skipping (see
+//! bench/README.md, "Deep pages").
 //! `version_blocks` (see `schema.sql`) cuts each project's versions, in list
 //! order (created, id), into blocks whose sizes the triggers keep exact. A
 //! deep page sums block sizes up to the block holding its first row, then
@@ -11,6 +12,10 @@
 //! Only the block sizes must be right for the pages to be right, and the
 //! triggers keep them so on every insert, delete and move. Splitting big
 //! blocks ([`split_full`]) only keeps the skipping short.
+//!
+//! Fast path of [`super::list::page_pks`] (a plain OFFSET), which it must
+//! agree with page for page: compared by `tests/api/deep_pages.rs` (the
+//! functions) and `tests/api/fast_paths.rs` (the HTTP list).
 
 use super::list::PkPage;
 use super::tables::ARTIFACT_VERSIONS;

@@ -18,7 +18,11 @@ pub fn scope(conn: &Connection, q: &ListQuery) -> DbResult<(String, Vec<Value>)>
     Ok((scope, params))
 }
 
-/// The maintained number of versions of a project (see `schema.sql`).
+/// The maintained number of versions of a project (see `schema.sql`): the
+/// total of an unfiltered list. Must agree with the general path's
+/// `count(*)` ([`list::page_pks`]): compared by `tests/api/artifact_versions.rs`
+/// (`maintained_counts_follow_every_kind_of_delete`) and
+/// `tests/api/fast_paths.rs`.
 fn project_count(conn: &Connection, project_pk: i64) -> DbResult<u64> {
     let n: Option<i64> = conn
         .prepare_cached("SELECT n FROM project_version_counts WHERE project_pk = ?1")?

@@ -5,7 +5,9 @@
 //! visualizations (6). Never one query
 //! per item, and no read of the tag links: each version row carries the pks
 //! of its tags (`tag_pks`, kept by triggers, see `schema.sql`), which at 1M
-//! versions saves a random page read per version.
+//! versions saves a random page read per version. That copy is a fast path
+//! of the links themselves (`artifact_version_tags`, what the `tags` filter
+//! reads) and must agree with them: compared by `tests/api/fast_paths.rs`.
 //!
 //! Each query walks the sorted pk array and looks its rows up by key (see
 //! [`super::pk_array`]); the orders a response needs (tags by name, metadata
@@ -81,7 +83,8 @@ pub fn load_by_id(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<Option
 }
 
 /// The rows by pk; `expected` sizes the map up front (growing it moved the
-/// large rows again at each doubling: 5% of a first-page list). Versions of
+/// large rows again at each doubling; see bench/README.md, "Batch
+/// loaders"). Versions of
 /// the same artifact share its nested object ([`Shared`]).
 fn read_rows(mut q: rusqlite::Rows, expected: usize) -> DbResult<HashMap<i64, Row>> {
     let mut rows: HashMap<i64, Row> = HashMap::with_capacity(expected);

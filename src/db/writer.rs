@@ -30,11 +30,10 @@ pub enum Grouping {
     /// first: for requests that change a few pages.
     Shared,
     /// First in a transaction of its own, committed right after it: for
-    /// requests that change many pages. In a savepoint, SQLite would keep
-    /// the original of each of those pages in memory (with `temp_store =
-    /// MEMORY`), and glibc kept them in the writer's heap after: seeding 1M
-    /// versions with two concurrent batch creates of 500 peaked at 94-104 MB
-    /// of RSS, and at 52 MB with each batch alone.
+    /// requests that change many pages. In a savepoint, SQLite keeps the
+    /// original of each of those pages in memory (with `temp_store =
+    /// MEMORY`) until the transaction ends, so two large requests in one
+    /// group hold the pages of both (see bench/README.md, "Large writes").
     Alone,
 }
 

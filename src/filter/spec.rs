@@ -162,6 +162,10 @@ pub struct ResourceSpec {
 /// `Sub(narrowed, T AND Sub(link, A)) AND Sub(by, A)`: the same rows (the
 /// link rows repeat what `by` looks at), but the related rows are searched
 /// through an index on both instead of all rows matching `T`.
+///
+/// A fast path of the un-narrowed conjunction, which it must select exactly:
+/// compared by `src/filter/tests/narrow_tests.rs` (against the same
+/// description without narrowings, and against the reference semantics).
 #[derive(Debug)]
 pub struct Narrowing {
     pub of: &'static Relation,

@@ -8,8 +8,8 @@ use std::sync::{Arc, OnceLock};
 /// A nested object that many items of one response share: the user of every
 /// version on a page, the tags they have in common. It is serialized once,
 /// and its JSON text is copied for every further item. (A page of 20
-/// versions by one user repeats that user 20 times: serializing the nested
-/// users and tags again and again was a third of the page's serialization.)
+/// versions by one user repeats that user 20 times; see bench/README.md,
+/// "Response serialization".)
 #[derive(Debug)]
 pub struct Shared<T>(Arc<Inner<T>>);
 

@@ -1,6 +1,6 @@
 //! JSON response bodies. Each worker thread serializes into one reusable
 //! buffer and copies the result out once, instead of growing a fresh `Vec`
-//! by doubling (a 40 KB page would otherwise be reallocated ten times).
+//! by doubling (see bench/README.md, "Response serialization").
 
 use actix_web::http::header::ContentType;
 use actix_web::web::Bytes;

@@ -14,6 +14,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub token: String,
     pub project_id: String,
+    /// The server's database, for tests that look behind the API.
+    pub db: trove::db::Db,
     pub dir: TempDir,
 }
 
@@ -52,7 +54,8 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
-    let mut t = TestApp { base, client, token: String::new(), project_id: String::new(), dir };
+    let db = prepared.state.db.clone();
+    let mut t = TestApp { base, client, token: String::new(), project_id: String::new(), db, dir };
     let (status, body) = t.login("admin", PASSWORD).await;
     assert_eq!(status, 200, "{body}");
     t.token = body["access_token"].as_str().expect("token").to_string();

@@ -6,6 +6,7 @@ mod auth;
 mod batch_load;
 mod deep_pages;
 mod errors;
+mod fast_paths;
 mod helpers;
 mod listing;
 mod openapi;

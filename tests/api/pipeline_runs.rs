@@ -62,7 +62,10 @@ async fn a_run_goes_from_placeholder_to_completed_from_its_steps() {
     let app = spawn_app().await;
     let (pipeline, snap, store) = snapshot(&app, "pipe").await;
     let (s, log) = app
-        .post("/api/v1/logs", json!({"project": app.project_id, "source": "client", "uri": "/l.log", "artifact_store_id": store}))
+        .post(
+            "/api/v1/logs",
+            json!({"project": app.project_id, "source": "client", "uri": "/l.log", "artifact_store_id": store}),
+        )
         .await;
     assert_eq!(s, 200, "{log}");
     // The placeholder: `[run, true]`, named after the request.
@@ -72,15 +75,22 @@ async fn a_run_goes_from_placeholder_to_completed_from_its_steps() {
     let run = created[0]["id"].as_str().unwrap().to_string();
     assert_eq!(created[0]["body"]["index"], 1);
     assert_eq!(created[0]["body"]["status"], "initializing");
-    assert_eq!(created[0]["metadata"]["config"]["substitutions"], json!({"date": "2026_12_02", "time": "20_36_20_836781"}));
+    assert_eq!(
+        created[0]["metadata"]["config"]["substitutions"],
+        json!({"date": "2026_12_02", "time": "20_36_20_836781"})
+    );
     assert_eq!(created[0]["resources"]["tags"][0]["name"], "demo");
-    let (s, linked) = app.put(&format!("/api/v1/logs/{}", log["id"].as_str().unwrap()), json!({"pipeline_run_id": run})).await;
+    let (s, linked) =
+        app.put(&format!("/api/v1/logs/{}", log["id"].as_str().unwrap()), json!({"pipeline_run_id": run})).await;
     assert_eq!((s.as_u16(), &linked["body"]["pipeline_run_id"]), (200, &json!(run)));
     let (s, token) = app.get(&format!("/api/v1/api_token?token_type=workload&pipeline_run_id={run}")).await;
     assert!(s == 200 && token.is_string(), "{token}");
     // The orchestrator's run replaces the placeholder: same id and name.
     let (_, started) = app.post("/api/v1/runs", run_body(&app, &snap, "other-name", "running", Some("orch-1"))).await;
-    assert_eq!((&started[0]["id"], &started[0]["name"], &started[1]), (&json!(run), &json!("pipe-run-1"), &json!(true)));
+    assert_eq!(
+        (&started[0]["id"], &started[0]["name"], &started[1]),
+        (&json!(run), &json!("pipe-run-1"), &json!(true))
+    );
     assert_eq!(started[0]["resources"]["log_collection"][0]["id"], log["id"]);
     // Asking again for the same orchestrator run returns it, not created.
     let (_, again) = app.post("/api/v1/runs", run_body(&app, &snap, "x", "running", Some("orch-1"))).await;
@@ -97,7 +107,10 @@ async fn a_run_goes_from_placeholder_to_completed_from_its_steps() {
     let numbers = output_version(&app, "numbers").await;
     let load_id = load["id"].as_str().unwrap().to_string();
     let (s, done) = app
-        .put(&format!("/api/v1/steps/{load_id}"), json!({"outputs": {"numbers": [numbers]}, "status": "completed", "end_time": "2026-12-02T20:36:22"}))
+        .put(
+            &format!("/api/v1/steps/{load_id}"),
+            json!({"outputs": {"numbers": [numbers]}, "status": "completed", "end_time": "2026-12-02T20:36:22"}),
+        )
         .await;
     assert_eq!(s, 200, "{done}");
     assert_eq!(done["resources"]["outputs"]["numbers"][0]["id"], json!(numbers));
@@ -113,7 +126,8 @@ async fn a_run_goes_from_placeholder_to_completed_from_its_steps() {
     let total_id = total["id"].as_str().unwrap();
     app.put(&format!("/api/v1/steps/{total_id}"), json!({"outputs": {"sum": [sum]}, "status": "completed"})).await;
     // Completed by the server; the client's late `provisioning` is ignored.
-    let (s, end) = app.put(&format!("/api/v1/runs/{run}"), json!({"status": "provisioning", "status_reason": null})).await;
+    let (s, end) =
+        app.put(&format!("/api/v1/runs/{run}"), json!({"status": "provisioning", "status_reason": null})).await;
     assert_eq!(s, 200, "{end}");
     assert_eq!((&end["body"]["status"], &end["body"]["in_progress"]), (&json!("completed"), &json!(false)));
     assert!(end["metadata"]["end_time"].is_string());
@@ -135,7 +149,8 @@ async fn a_run_goes_from_placeholder_to_completed_from_its_steps() {
     assert_eq!((runs["total"].as_u64(), &runs["items"][0]["id"]), (Some(1), &json!(run)));
     let (_, by_name) = app.get("/api/v1/runs?pipeline_name=pipe&sort_by=desc:created").await;
     assert_eq!(by_name["total"], 1);
-    let (_, steps) = app.get(&format!("/api/v1/steps?pipeline_run_id={run}&exclude_retried=True&sort_by=created")).await;
+    let (_, steps) =
+        app.get(&format!("/api/v1/steps?pipeline_run_id={run}&exclude_retried=True&sort_by=created")).await;
     let names: Vec<&str> = steps["items"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["load", "total"]);
     // Versions used by the run are not unused, and the run's filter finds them.
@@ -185,7 +200,8 @@ async fn cached_steps_complete_a_run_and_copy_their_originals_metadata() {
     let (_, run) = app.get(&format!("/api/v1/runs/{first}")).await;
     assert_eq!(run["metadata"]["run_metadata"], json!({"rows": 3, "d": {"x": 1, "y": 2}}));
     let numbers = output_version(&app, "numbers").await;
-    app.put(&format!("/api/v1/steps/{load_id}"), json!({"outputs": {"numbers": [numbers]}, "status": "completed"})).await;
+    app.put(&format!("/api/v1/steps/{load_id}"), json!({"outputs": {"numbers": [numbers]}, "status": "completed"}))
+        .await;
     // A second run made of cached steps only.
     let (_, second) = app.post("/api/v1/runs", run_body(&app, &snap, "second", "initializing", None)).await;
     let second = second[0]["id"].as_str().unwrap().to_string();
@@ -214,7 +230,10 @@ async fn a_failed_step_fails_the_run() {
     let (_, load) = app.post("/api/v1/steps", body.clone()).await;
     let info = json!({"traceback": "tb", "source": "builtins.ValueError", "message": "boom", "user_code_line": 2});
     let (_, failed) = app
-        .put(&format!("/api/v1/steps/{}", load["id"].as_str().unwrap()), json!({"status": "failed", "exception_info": info}))
+        .put(
+            &format!("/api/v1/steps/{}", load["id"].as_str().unwrap()),
+            json!({"status": "failed", "exception_info": info}),
+        )
         .await;
     assert_eq!(failed["metadata"]["exception_info"], info);
     let (_, r) = app.get(&format!("/api/v1/runs/{run}?hydrate=False")).await;

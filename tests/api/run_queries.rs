@@ -81,20 +81,22 @@ fn run_and_step_pages_take_a_fixed_number_of_queries() {
     let mut conn = db.conn().unwrap();
     conn.trace(Some(trace));
     for hydrate in ["False", "True"] {
-        let query = |size: &str| {
-            vec![("size".to_string(), size.to_string()), ("hydrate".to_string(), hydrate.to_string())]
-        };
+        let query =
+            |size: &str| vec![("size".to_string(), size.to_string()), ("hydrate".to_string(), hydrate.to_string())];
         let (one, one_sql) =
             statements(&conn, |c| runs::list_page(c, &filter::parse(&RUNS, &query("1")).unwrap()).unwrap().items.len());
-        let (hundred, hundred_sql) =
-            statements(&conn, |c| runs::list_page(c, &filter::parse(&RUNS, &query("100")).unwrap()).unwrap().items.len());
+        let (hundred, hundred_sql) = statements(&conn, |c| {
+            runs::list_page(c, &filter::parse(&RUNS, &query("100")).unwrap()).unwrap().items.len()
+        });
         assert_eq!((one, hundred), (1, 100));
         assert_eq!(one_sql.len(), hundred_sql.len(), "runs, hydrate={hydrate}: {one_sql:#?}\n{hundred_sql:#?}");
         assert!(one_sql.len() <= 11, "runs: {one_sql:#?}");
-        let (one, one_sql) =
-            statements(&conn, |c| steps::list_page(c, &filter::parse(&STEPS, &query("1")).unwrap()).unwrap().items.len());
-        let (hundred, hundred_sql) =
-            statements(&conn, |c| steps::list_page(c, &filter::parse(&STEPS, &query("100")).unwrap()).unwrap().items.len());
+        let (one, one_sql) = statements(&conn, |c| {
+            steps::list_page(c, &filter::parse(&STEPS, &query("1")).unwrap()).unwrap().items.len()
+        });
+        let (hundred, hundred_sql) = statements(&conn, |c| {
+            steps::list_page(c, &filter::parse(&STEPS, &query("100")).unwrap()).unwrap().items.len()
+        });
         assert_eq!((one, hundred), (1, 100));
         assert_eq!(one_sql.len(), hundred_sql.len(), "steps, hydrate={hydrate}: {one_sql:#?}\n{hundred_sql:#?}");
         assert!(one_sql.len() <= 16, "steps: {one_sql:#?}");

@@ -6,7 +6,7 @@ use crate::filter::spec::{col, sk, sk_custom, Column, Narrowing, Param, ParamKin
 // A unary `+` keeps SQLite from driving a query from an `IN (subquery)` list,
 // which its planner always guesses to be short: users are few (one user's
 // versions are the whole table) and a tag's versions are many, so a combined
-// `artifact=…&tags=…` must be driven by the artifact index (figures in
+// `artifact=…&tags=…` must be driven by the artifact index (see
 // bench/README.md, "Planner hints").
 static AV_USER: Relation = user_rel("+av.user_pk IN (SELECT f.pk FROM users f WHERE {c})");
 const ARTIFACT_COLS: &[Column] = &[col("f.id", "artifact.id"), col("f.name", "ArtifactSchema.name")];
@@ -26,6 +26,7 @@ static AV_TAGS: Relation = Relation {
     cols: TAG_COLS,
 };
 /// [`AV_TAGS`] narrowed to the versions of an artifact: short, so it may drive.
+/// Must select what [`AV_TAGS`] AND [`AV_ARTIFACT`] select (see [`Narrowing`]).
 static AV_TAGS_OF_ARTIFACT: Relation = Relation {
     sql: Some(
         "av.pk IN (SELECT f_l.version_pk FROM artifact_version_tags f_l JOIN tags f ON f.pk = f_l.tag_pk WHERE {c})",

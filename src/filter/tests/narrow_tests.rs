@@ -1,10 +1,27 @@
-//! Property test of the artifact + tag narrowing (`Narrowing` in
-//! resources.rs): every AND of an artifact and tags, with or without one more
-//! random filter, selects exactly what the reference semantics select.
+//! Property tests of the artifact + tag narrowing (`Narrowing`, declared by
+//! `db::tables::artifact_versions`): every AND of an artifact and tags, with
+//! or without one more random filter, selects exactly what the reference
+//! semantics select, and exactly what the same description without its
+//! narrowings (the general path) selects.
 
 use proptest::prelude::*;
 
-use super::prop_tests::{eval, filter, load, rows, select, ARTIFACTS, TAGS};
+use super::prop_tests::{eval, filter, load, rows, select, select_with, ARTIFACTS, TAGS};
+use crate::db::tables::ARTIFACT_VERSIONS;
+use crate::filter::ResourceSpec;
+
+/// The filters of an artifact (by name, `equals:` name, or id) AND some tags.
+fn artifact_and_tags(artifact: usize, form: usize, tags: &[&str]) -> Vec<(String, String)> {
+    let (name, id) = ARTIFACTS[artifact];
+    let artifact_value = match form {
+        0 => name.to_string(),
+        1 => format!("equals:{name}"),
+        _ => id.to_string(),
+    };
+    let mut filters = vec![("artifact".to_string(), artifact_value)];
+    filters.extend(tags.iter().map(|t| ("tags".to_string(), t.to_string())));
+    filters
+}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
@@ -18,14 +35,7 @@ proptest! {
         extra in proptest::option::of(filter()),
     ) {
         let conn = load(&rows);
-        let (name, id) = ARTIFACTS[artifact];
-        let artifact_value = match artifact_form {
-            0 => name.to_string(),
-            1 => format!("equals:{name}"),
-            _ => id.to_string(),
-        };
-        let mut filters = vec![("artifact".to_string(), artifact_value)];
-        filters.extend(tags.iter().map(|t| ("tags".to_string(), t.to_string())));
+        let mut filters = artifact_and_tags(artifact, artifact_form, &tags);
         filters.extend(extra);
         let expected: Result<Vec<i64>, ()> = (|| {
             let mut out = Vec::new();
@@ -45,6 +55,32 @@ proptest! {
             (Err(super::super::FilterError::BadRequest(_)), Err(())) => {}
             (got, want) => prop_assert!(false, "filters {:?}: got {:?}, want {:?}", filters, got, want),
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The fast path (narrowed) against the general path (the same
+    /// description, no narrowings): the same rows in the same order, or the
+    /// same error.
+    #[test]
+    fn narrowed_conjunctions_select_what_the_unnarrowed_ones_select(
+        rows in rows(),
+        artifact in 0..ARTIFACTS.len(),
+        artifact_form in 0..3usize,
+        tags in proptest::sample::subsequence(TAGS, 1..3),
+        extra in proptest::option::of(filter()),
+        sort in proptest::sample::select(&["desc:created", "asc:created", "version", "desc:tags"][..]),
+    ) {
+        let conn = load(&rows);
+        let unnarrowed = ResourceSpec { narrowings: &[], ..ARTIFACT_VERSIONS };
+        let mut filters = artifact_and_tags(artifact, artifact_form, &tags);
+        filters.extend(extra);
+        filters.push(("sort_by".to_string(), sort.to_string()));
+        let fast = select(&conn, &filters).map_err(|e| format!("{e:?}"));
+        let general = select_with(&conn, &unnarrowed, &filters).map_err(|e| format!("{e:?}"));
+        prop_assert_eq!(fast, general, "filters {:?}", filters);
     }
 }
 

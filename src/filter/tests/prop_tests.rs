@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use rusqlite::Connection;
 
-use super::super::{parse, FilterError};
+use super::super::{parse, FilterError, ResourceSpec};
 use super::fixture::{empty_db, insert_version, NewVersion};
 use crate::db::tables::ARTIFACT_VERSIONS as AV;
 
@@ -321,9 +321,18 @@ pub(super) fn load(rows: &[Row]) -> Connection {
 }
 
 pub(super) fn select(conn: &Connection, params: &[(String, String)]) -> Result<Vec<i64>, FilterError> {
-    let q = parse(&AV, params)?;
-    let w = q.where_sql(&AV)?;
-    let sql = format!("SELECT av.pk FROM artifact_versions av WHERE {} ORDER BY {}", w.sql, q.order_sql(&AV));
+    select_with(conn, &AV, params)
+}
+
+/// [`select`] against another description of the versions table.
+pub(super) fn select_with(
+    conn: &Connection,
+    spec: &ResourceSpec,
+    params: &[(String, String)],
+) -> Result<Vec<i64>, FilterError> {
+    let q = parse(spec, params)?;
+    let w = q.where_sql(spec)?;
+    let sql = format!("SELECT av.pk FROM artifact_versions av WHERE {} ORDER BY {}", w.sql, q.order_sql(spec));
     let mut stmt = conn.prepare(&sql).unwrap_or_else(|e| panic!("{e}: {sql}"));
     let rows = stmt.query_map(rusqlite::params_from_iter(&w.params), |r| r.get(0)).and_then(|r| r.collect());
     Ok(rows.unwrap_or_else(|e| panic!("{e}: {sql}")))
