@@ -66,7 +66,7 @@ pub fn parse_logs_ref(f: &mut Fields, key: &str) -> Option<Option<LogsRef>> {
 }
 
 /// An optional JSON object stored as text (`None` for absent or null).
-fn object_text(f: &mut Fields, key: &str) -> Option<Option<String>> {
+pub(crate) fn object_text(f: &mut Fields, key: &str) -> Option<Option<String>> {
     f.optional_object(key).map(|o| o.map(|m| Value::Object(m.clone()).to_string()))
 }
 

@@ -2,16 +2,12 @@
 
 use super::artifact_version::{ArtifactVersionResponse, RunMetadata};
 use super::logs::{LogsNested, LogsRequest};
-use super::run::{parse_logs_ref, LogsRef, STATUSES};
+use super::run::{object_text, parse_logs_ref, LogsRef, STATUSES};
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
 use super::{Entity, Hex, Shared, Ts};
 use serde::Serialize;
 use serde_json::{Map, Value};
-
-fn object_text(f: &mut Fields, key: &str) -> Option<Option<String>> {
-    f.optional_object(key).map(|o| o.map(|m| Value::Object(m.clone()).to_string()))
-}
 
 /// A validated `POST /steps` body.
 #[derive(Debug, Clone)]
