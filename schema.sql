@@ -411,6 +411,97 @@ CREATE INDEX run_step_metadata_by_run ON run_step_metadata (run_pk, key) WHERE r
 CREATE INDEX run_step_metadata_by_step ON run_step_metadata (step_pk, key) WHERE step_pk IS NOT NULL;
 -- end of section: pipelines
 
+-- section: models (the upgrade to version 7 runs this section)
+CREATE TABLE models (
+    pk                      INTEGER PRIMARY KEY,
+    id                      TEXT    NOT NULL UNIQUE,
+    project_pk              INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    user_pk                 INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    name                    TEXT    NOT NULL,
+    license                 TEXT,
+    description             TEXT,
+    audience                TEXT,
+    use_cases               TEXT,
+    limitations             TEXT,
+    trade_offs              TEXT,
+    ethics                  TEXT,
+    save_models_to_registry INTEGER NOT NULL DEFAULT 1,
+    created                 INTEGER NOT NULL,
+    updated                 INTEGER NOT NULL,
+    UNIQUE (project_pk, name)
+);
+CREATE INDEX models_by_project_created ON models (project_pk, created, id);
+
+CREATE TABLE model_tags (
+    model_pk INTEGER NOT NULL REFERENCES models(pk) ON DELETE CASCADE,
+    tag_pk   INTEGER NOT NULL REFERENCES tags(pk) ON DELETE CASCADE,
+    PRIMARY KEY (model_pk, tag_pk)
+) WITHOUT ROWID;
+CREATE INDEX model_tags_by_tag ON model_tags (tag_pk, model_pk);
+
+CREATE TABLE model_versions (
+    pk              INTEGER PRIMARY KEY,
+    id              TEXT    NOT NULL UNIQUE,
+    project_pk      INTEGER NOT NULL REFERENCES projects(pk) ON DELETE CASCADE,
+    model_pk        INTEGER NOT NULL REFERENCES models(pk) ON DELETE CASCADE,
+    user_pk         INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    name            TEXT    NOT NULL,
+    number          INTEGER NOT NULL,
+    description     TEXT,
+    stage           TEXT,
+    -- The run that created a numbered version (a retry of it finds it again).
+    producer_run_pk INTEGER REFERENCES runs(pk) ON DELETE SET NULL,
+    created         INTEGER NOT NULL,
+    updated         INTEGER NOT NULL,
+    UNIQUE (model_pk, name),
+    UNIQUE (model_pk, number)
+);
+CREATE INDEX model_versions_by_project_created ON model_versions (project_pk, created, id);
+
+CREATE TABLE model_version_tags (
+    model_version_pk INTEGER NOT NULL REFERENCES model_versions(pk) ON DELETE CASCADE,
+    tag_pk           INTEGER NOT NULL REFERENCES tags(pk) ON DELETE CASCADE,
+    PRIMARY KEY (model_version_pk, tag_pk)
+) WITHOUT ROWID;
+CREATE INDEX model_version_tags_by_tag ON model_version_tags (tag_pk, model_version_pk);
+
+-- Artifact versions linked to a model version (step outputs of its runs).
+CREATE TABLE model_version_artifacts (
+    pk               INTEGER PRIMARY KEY,
+    id               TEXT    NOT NULL UNIQUE,
+    model_version_pk INTEGER NOT NULL REFERENCES model_versions(pk) ON DELETE CASCADE,
+    version_pk       INTEGER NOT NULL REFERENCES artifact_versions(pk) ON DELETE CASCADE,
+    user_pk          INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    created          INTEGER NOT NULL,
+    updated          INTEGER NOT NULL,
+    UNIQUE (model_version_pk, version_pk)
+);
+CREATE INDEX model_version_artifacts_by_version ON model_version_artifacts (version_pk, model_version_pk);
+
+-- Runs linked to a model version (the run's own model version first).
+CREATE TABLE model_version_runs (
+    pk               INTEGER PRIMARY KEY,
+    id               TEXT    NOT NULL UNIQUE,
+    model_version_pk INTEGER NOT NULL REFERENCES model_versions(pk) ON DELETE CASCADE,
+    run_pk           INTEGER NOT NULL REFERENCES runs(pk) ON DELETE CASCADE,
+    user_pk          INTEGER REFERENCES users(pk) ON DELETE SET NULL,
+    created          INTEGER NOT NULL,
+    updated          INTEGER NOT NULL,
+    UNIQUE (model_version_pk, run_pk)
+);
+CREATE INDEX model_version_runs_by_run ON model_version_runs (run_pk, created);
+
+CREATE TABLE model_version_metadata (
+    pk               INTEGER PRIMARY KEY,
+    model_version_pk INTEGER NOT NULL REFERENCES model_versions(pk) ON DELETE CASCADE,
+    key              TEXT    NOT NULL,
+    value            TEXT    NOT NULL,         -- json.dumps of the value
+    type             TEXT    NOT NULL,
+    created          INTEGER NOT NULL
+);
+CREATE INDEX model_version_metadata_by_version ON model_version_metadata (model_version_pk, key);
+-- end of section: models
+
 -- Server-wide settings that must survive restarts (server id, ...).
 CREATE TABLE server_settings (
     key   TEXT PRIMARY KEY,

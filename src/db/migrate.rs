@@ -7,7 +7,7 @@ use super::{DbError, DbResult};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// `UPGRADES[i]` upgrades a database from version `i + 1` to `i + 2`.
 /// Append a step here (and bump `SCHEMA_VERSION`, and edit `schema.sql`)
@@ -57,6 +57,8 @@ const UPGRADES: &[&str] = &[
       WHERE pk IN (SELECT version_pk FROM artifact_version_tags);",
     // 5 → 6: pipelines, snapshots, runs, steps, logs (see schema.sql).
     "-- schema.sql section: pipelines",
+    // 6 → 7: models, model versions and their links.
+    "-- schema.sql section: models",
 ];
 
 /// The text of `schema.sql` from the line `-- section: NAME …` to the line
@@ -152,6 +154,9 @@ mod tests {
     }
 
     /// What versions 6, 5 and 4 added, removed again to build older databases.
+    const UNDO_7: &str = "DROP TABLE model_version_metadata; DROP TABLE model_version_runs;
+         DROP TABLE model_version_artifacts; DROP TABLE model_version_tags; DROP TABLE model_versions;
+         DROP TABLE model_tags; DROP TABLE models;";
     const UNDO_6: &str = "DROP TABLE run_step_metadata; DROP TABLE logs; DROP TABLE step_artifacts;
          DROP TABLE step_parents; DROP TABLE steps; DROP TABLE run_tags; DROP TABLE runs; DROP TABLE snapshot_steps;
          DROP TABLE snapshots; DROP TABLE pipeline_tags; DROP TABLE pipelines;";
@@ -182,7 +187,7 @@ mod tests {
     /// a deleted tag.
     #[test]
     fn version_4_versions_get_their_tag_pks() {
-        let mut conn = older_schema(&[UNDO_6, UNDO_5]);
+        let mut conn = older_schema(&[UNDO_7, UNDO_6, UNDO_5]);
         conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
@@ -216,7 +221,7 @@ mod tests {
     /// then keep counting.
     #[test]
     fn version_3_versions_are_cut_into_blocks() {
-        let mut conn = older_schema(&[UNDO_6, UNDO_5, UNDO_4]);
+        let mut conn = older_schema(&[UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
         conn.execute_batch(
             "INSERT INTO projects (pk, id, name, display_name, created, updated)
                VALUES (1, 'p1', 'default', 'd', 0, 0), (2, 'p2', 'other', 'o', 0, 0), (3, 'p3', 'empty', 'e', 0, 0);
@@ -268,7 +273,7 @@ mod tests {
     /// links keep their rows and gain both.
     #[test]
     fn version_1_tag_links_get_their_artifact_and_created() {
-        let mut conn = older_schema(&[UNDO_6, UNDO_5, UNDO_4]);
+        let mut conn = older_schema(&[UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
         conn.execute_batch(
             "DROP TABLE artifact_version_tags;
              CREATE TABLE artifact_version_tags (
@@ -313,11 +318,30 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
     }
 
+    /// A version-6 database gains the model tables, as a fresh one has them.
+    #[test]
+    fn version_6_gets_the_model_tables() {
+        let mut conn = older_schema(&[UNDO_7]);
+        conn.execute_batch("PRAGMA user_version = 6;").unwrap();
+        migrate(&mut conn).unwrap();
+        let fresh = Connection::open_in_memory().unwrap();
+        fresh.execute_batch(SCHEMA_SQL).unwrap();
+        let shape = |c: &Connection| -> Vec<String> {
+            c.prepare("SELECT name || ':' || sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(shape(&conn), shape(&fresh));
+    }
+
     /// A version-5 database gains the run tables, with the same columns as
     /// a fresh one, and keeps its versions.
     #[test]
     fn version_5_gets_the_run_tables() {
-        let mut conn = older_schema(&[UNDO_6]);
+        let mut conn = older_schema(&[UNDO_7, UNDO_6]);
         conn.execute_batch(
             "INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
              PRAGMA user_version = 5;",

@@ -10,6 +10,8 @@ pub mod checkpoint;
 pub mod list;
 pub mod logs;
 pub mod migrate;
+pub mod model_links;
+pub mod models;
 pub mod pipelines;
 pub mod projects;
 pub mod run_metadata;

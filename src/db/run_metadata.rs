@@ -98,7 +98,7 @@ pub fn create(conn: &Connection, req: &RunMetadataRequest) -> DbResult<()> {
             "pipeline_run" => ("run_pk", pk_by_id(conn, "runs", id, "pipeline run")?),
             "step_run" => ("step_pk", pk_by_id(conn, "steps", id, "step run")?),
             "artifact_version" => ("version_pk", pk_by_id(conn, "artifact_versions", id, "artifact version")?),
-            "model_version" => return Err(not_served(id, "model version")),
+            "model_version" => ("model_version_pk", pk_by_id(conn, "model_versions", id, "model version")?),
             "schedule" => return Err(not_served(id, "schedule")),
             _ => return Err(not_served(id, "wait condition")),
         };
@@ -107,6 +107,9 @@ pub fn create(conn: &Connection, req: &RunMetadataRequest) -> DbResult<()> {
                 "INSERT INTO run_metadata (version_pk, key, value, type, created) VALUES (?1, ?2, ?3, ?4, ?5)"
             }
             "run_pk" => "INSERT INTO run_step_metadata (run_pk, key, value, type, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "model_version_pk" => {
+                "INSERT INTO model_version_metadata (model_version_pk, key, value, type, created) VALUES (?1, ?2, ?3, ?4, ?5)"
+            }
             _ => "INSERT INTO run_step_metadata (step_pk, key, value, type, created) VALUES (?1, ?2, ?3, ?4, ?5)",
         };
         let mut insert = conn.prepare_cached(sql)?;

@@ -5,7 +5,7 @@
 use super::tables::RUNS;
 use super::tags::{self, TagLinks};
 use super::{is_unique_violation, list, logs, pipelines, pk_array, projects, run_metadata, run_status, snapshots};
-use super::{stacks, users, DbError, DbResult};
+use super::{model_links, models, stacks, users, DbError, DbResult};
 use crate::filter::ListQuery;
 use crate::models::run::{
     is_finished, is_placeholder, substitutions, LogsRef, Run, RunBody, RunMetadataBlock, RunRequest, RunResources,
@@ -117,6 +117,8 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<RunRe
         true => run_metadata::of_owners(conn, pks, false)?,
         false => HashMap::new(),
     };
+    let version_of = model_links::versions_of_runs(conn, pks)?;
+    let versions = models::nested_versions(conn, &version_of.values().copied().collect::<Vec<_>>())?;
     Ok(runs
         .into_iter()
         .map(|run| {
@@ -149,7 +151,7 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<RunRe
                 build: None,
                 schedule: None,
                 code_reference: None,
-                model_version: None,
+                model_version: version_of.get(&run.pk).and_then(|v| versions.get(v)).cloned(),
                 tags: tags.remove(&run.pk).unwrap_or_default(),
                 log_collection: logs.remove(&run.pk).unwrap_or_default().iter().map(|l| l.nested()).collect(),
                 visualizations: Vec::new(),
@@ -283,6 +285,11 @@ pub fn get_or_create(conn: &Connection, req: &RunRequest, user_pk: i64) -> DbRes
     let pk = conn.last_insert_rowid();
     tags::attach_to(conn, TagLinks::Runs, pk, &tag_pks)?;
     link_logs(conn, &req.logs, user_pk, pk)?;
+    // `@pipeline(model=Model(...))`: the model and this run's version (§5.1).
+    if let Some(Value::Object(model)) = config.get("model") {
+        let subs = substitutions(Ts(req.start_time.unwrap_or(now.0)), config.get("substitutions"));
+        models::version_for_run(conn, project.pk, model, &subs, pk, user_pk)?;
+    }
     Ok((pk, true))
 }
 

@@ -122,6 +122,8 @@ pub enum TagLinks {
     Artifacts,
     Pipelines,
     Runs,
+    Models,
+    ModelVersions,
 }
 
 impl TagLinks {
@@ -130,6 +132,8 @@ impl TagLinks {
             TagLinks::Artifacts => ("artifact_tags", "artifact_pk"),
             TagLinks::Pipelines => ("pipeline_tags", "pipeline_pk"),
             TagLinks::Runs => ("run_tags", "run_pk"),
+            TagLinks::Models => ("model_tags", "model_pk"),
+            TagLinks::ModelVersions => ("model_version_tags", "model_version_pk"),
         }
     }
 }
@@ -227,7 +231,7 @@ fn found_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, (Tag, O
     Ok(found.collect::<Result<_, _>>()?)
 }
 
-/// Number of links (versions, artifacts, pipelines, runs) per tag pk.
+/// Number of links (versions, artifacts, pipelines, runs, models, model versions) per tag pk.
 pub fn tagged_counts(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.value,
@@ -235,6 +239,8 @@ pub fn tagged_counts(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, i6
               + (SELECT count(*) FROM artifact_tags WHERE tag_pk = t.value)
               + (SELECT count(*) FROM pipeline_tags WHERE tag_pk = t.value)
               + (SELECT count(*) FROM run_tags WHERE tag_pk = t.value)
+              + (SELECT count(*) FROM model_tags WHERE tag_pk = t.value)
+              + (SELECT count(*) FROM model_version_tags WHERE tag_pk = t.value)
          FROM rarray(?1) t",
     )?;
     let rows = stmt.query_map([super::pk_array(pks)], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -4,6 +4,8 @@
 pub mod artifact;
 pub mod artifact_version;
 pub mod logs;
+pub mod model;
+pub mod model_version;
 pub mod page;
 pub mod pipeline;
 pub mod project;

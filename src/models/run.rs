@@ -3,6 +3,7 @@
 
 use super::artifact_version::RunMetadata;
 use super::logs::{LogsNested, LogsRequest};
+use super::model_version::ModelVersionResponse;
 use super::pipeline::PipelineNested;
 use super::snapshot::{without_packages, SnapshotNested};
 use super::stack::StackResponse;
@@ -296,8 +297,9 @@ pub struct RunResources {
     pub schedule: Option<Value>,
     #[schema(value_type = Option<Object>)]
     pub code_reference: Option<Value>,
+    /// The run's model version (body only), as the step context needs it.
     #[schema(value_type = Option<Object>)]
-    pub model_version: Option<Value>,
+    pub model_version: Option<ModelVersionResponse>,
     #[schema(value_type = Vec<Object>)]
     pub tags: Vec<Shared<TagResponse>>,
     #[schema(value_type = Vec<Object>)]

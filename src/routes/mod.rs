@@ -10,6 +10,7 @@ pub mod extract;
 pub mod handler;
 pub mod json;
 pub mod logs;
+pub mod models;
 pub mod pipelines;
 pub mod projects;
 pub mod runs;
@@ -40,7 +41,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(logs::configure_api)
             .configure(pipelines::configure_api)
             .configure(runs::configure_api)
-            .configure(steps::configure_api),
+            .configure(steps::configure_api)
+            .configure(models::configure_api),
     );
 }
 
@@ -48,7 +50,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// paths and schemas are collected from the registered handlers.
 pub fn openapi_base() -> utoipa::openapi::OpenApi {
     use crate::models::{artifact as a, artifact_version as av, project as p, stack as s, tag as t, user as u};
-    use crate::models::{logs as l, pipeline as pl, run as r, snapshot as sn, step as st};
+    use crate::models::{
+        logs as l, model as m, model_version as mv, pipeline as pl, run as r, snapshot as sn, step as st,
+    };
     #[derive(utoipa::OpenApi)]
     #[openapi(components(schemas(
         av::ArtifactVersionBody,
@@ -88,6 +92,14 @@ pub fn openapi_base() -> utoipa::openapi::OpenApi {
         st::StepMetadata,
         st::StepResources,
         st::StepInput,
+        m::ModelBody,
+        m::ModelMetadata,
+        m::ModelResources,
+        mv::ModelVersionBody,
+        mv::ModelVersionMetadata,
+        mv::ModelVersionResources,
+        mv::ArtifactLinkBody,
+        mv::RunLinkBody,
         crate::models::Empty,
         crate::models::Hex,
         crate::models::Ts

@@ -45,9 +45,23 @@ static AV_RUN_METADATA: Relation = Relation {
     group: None,
     cols: &[col("f.key", "RunMetadataSchema.key"), col("f.value", "RunMetadataSchema.value")],
 };
-static MODELS: Relation =
-    Relation { sql: None, group: None, cols: &[col("f.id", "model.id"), col("f.name", "ModelSchema.name")] };
-static MODEL_VERSIONS: Relation = Relation { sql: None, group: None, cols: &[] };
+/// Versions linked to a version of the model.
+static MODELS: Relation = Relation {
+    sql: Some(
+        "av.pk IN (SELECT f_l.version_pk FROM model_version_artifacts f_l JOIN model_versions f_v \
+         ON f_v.pk = f_l.model_version_pk JOIN models f ON f.pk = f_v.model_pk WHERE {c})",
+    ),
+    group: None,
+    cols: &[col("f.id", "model.id"), col("f.name", "ModelSchema.name")],
+};
+static MODEL_VERSIONS: Relation = Relation {
+    sql: Some(
+        "av.pk IN (SELECT f_l.version_pk FROM model_version_artifacts f_l JOIN model_versions f \
+         ON f.pk = f_l.model_version_pk WHERE {c})",
+    ),
+    group: None,
+    cols: &[],
+};
 /// Versions a step of the run read or produced.
 static PIPELINE_RUNS: Relation = Relation {
     sql: Some(

@@ -64,6 +64,7 @@ macro_rules! table {
 
 mod artifact_versions;
 mod artifacts;
+mod models;
 mod pipelines;
 mod projects;
 mod runs;
@@ -73,6 +74,7 @@ mod users;
 
 pub use artifact_versions::ARTIFACT_VERSIONS;
 pub use artifacts::ARTIFACTS;
+pub use models::{MODELS, MODEL_VERSIONS, MODEL_VERSION_ARTIFACTS, MODEL_VERSION_RUNS};
 pub use pipelines::{CODE_REPOSITORIES, PIPELINES};
 pub use projects::PROJECTS;
 pub use runs::{RUNS, STEPS};

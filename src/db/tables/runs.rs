@@ -31,9 +31,23 @@ static R_STACK: Relation = Relation {
     group: None,
     cols: &[col("f.id", "stack.id"), col("f.name", "StackSchema.name")],
 };
-static R_MODEL: Relation =
-    Relation { sql: None, group: None, cols: &[col("f.id", "model.id"), col("f.name", "ModelSchema.name")] };
-static R_MODEL_VERSION: Relation = Relation { sql: None, group: None, cols: &[] };
+/// Runs linked to a version of the model.
+static R_MODEL: Relation = Relation {
+    sql: Some(
+        "r.pk IN (SELECT f_l.run_pk FROM model_version_runs f_l JOIN model_versions f_v \
+         ON f_v.pk = f_l.model_version_pk JOIN models f ON f.pk = f_v.model_pk WHERE {c})",
+    ),
+    group: None,
+    cols: &[col("f.id", "model.id"), col("f.name", "ModelSchema.name")],
+};
+static R_MODEL_VERSION: Relation = Relation {
+    sql: Some(
+        "r.pk IN (SELECT f_l.run_pk FROM model_version_runs f_l JOIN model_versions f \
+         ON f.pk = f_l.model_version_pk WHERE {c})",
+    ),
+    group: None,
+    cols: &[],
+};
 
 /// `GET /runs` (alias `r` = `runs`).
 pub static RUNS: ResourceSpec = table! {

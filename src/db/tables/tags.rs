@@ -11,6 +11,8 @@ const TAG_RESOURCE_TYPES: &[(&str, &str)] = &[
     ("artifact", "EXISTS (SELECT 1 FROM artifact_tags f_l WHERE f_l.tag_pk = t.pk)"),
     ("pipeline", "EXISTS (SELECT 1 FROM pipeline_tags f_l WHERE f_l.tag_pk = t.pk)"),
     ("pipeline_run", "EXISTS (SELECT 1 FROM run_tags f_l WHERE f_l.tag_pk = t.pk)"),
+    ("model", "EXISTS (SELECT 1 FROM model_tags f_l WHERE f_l.tag_pk = t.pk)"),
+    ("model_version", "EXISTS (SELECT 1 FROM model_version_tags f_l WHERE f_l.tag_pk = t.pk)"),
 ];
 
 /// `GET /tags` (alias `t` = `tags`).
