@@ -9,6 +9,7 @@ mod errors;
 mod fast_paths;
 mod helpers;
 mod listing;
+mod models;
 mod openapi;
 mod pipeline_runs;
 mod queries;

@@ -6,7 +6,7 @@ use crate::helpers::*;
 use serde_json::{json, Value};
 
 /// The ids a run needs: default stack and its artifact store.
-async fn stack_and_store(app: &TestApp) -> (String, String) {
+pub async fn stack_and_store(app: &TestApp) -> (String, String) {
     let (_, stacks) = app.get("/api/v1/stacks?name=default").await;
     let stack = stacks["items"][0]["id"].as_str().unwrap().to_string();
     let (_, comps) = app.get(&format!("/api/v1/components?stack_id={stack}&type=artifact_store")).await;
@@ -25,12 +25,17 @@ fn step_config(name: &str, upstream: &[&str], inputs: Value) -> Value {
 
 /// A pipeline `pipe` with a `load -> total` snapshot; (pipeline id, snapshot id, store id).
 async fn snapshot(app: &TestApp, pipeline: &str) -> (String, String, String) {
+    snapshot_with(app, pipeline, json!({})).await
+}
+
+/// [`snapshot`] with more pipeline configuration (e.g. a `model`).
+pub async fn snapshot_with(app: &TestApp, pipeline: &str, more: Value) -> (String, String, String) {
     let (stack, store) = stack_and_store(app).await;
     let (s, p) = app.post("/api/v1/pipelines", json!({"project": app.project_id, "name": pipeline})).await;
     assert_eq!(s, 200, "{p}");
     let body = json!({
         "project": app.project_id, "stack": stack, "pipeline": p["id"], "run_name_template": "pipe-{date}-{time}",
-        "pipeline_configuration": {"name": pipeline, "execution_mode": "continue_on_failure", "substitutions": {}, "tags": null},
+        "pipeline_configuration": with(json!({"name": pipeline, "execution_mode": "continue_on_failure", "substitutions": {}, "tags": null}), more),
         "step_configurations": {
             "load": step_config("load", &[], json!({})),
             "total": step_config("total", &["load"], json!({"numbers": {"step_name": "load", "output_name": "numbers"}})),
@@ -47,13 +52,20 @@ async fn snapshot(app: &TestApp, pipeline: &str) -> (String, String, String) {
     (p["id"].as_str().unwrap().into(), snap["id"].as_str().unwrap().into(), store)
 }
 
-fn run_body(app: &TestApp, snapshot: &str, name: &str, status: &str, orchestrator: Option<&str>) -> Value {
+fn with(mut base: Value, more: Value) -> Value {
+    if let (Value::Object(b), Value::Object(m)) = (&mut base, more) {
+        b.extend(m);
+    }
+    base
+}
+
+pub fn run_body(app: &TestApp, snapshot: &str, name: &str, status: &str, orchestrator: Option<&str>) -> Value {
     json!({"project": app.project_id, "name": name, "snapshot": snapshot, "status": status,
            "orchestrator_run_id": orchestrator, "start_time": "2026-12-02T20:36:20.836781",
            "orchestrator_environment": {"os": "linux", "python_packages": "x"}, "tags": ["demo"]})
 }
 
-async fn output_version(app: &TestApp, name: &str) -> String {
+pub async fn output_version(app: &TestApp, name: &str) -> String {
     app.create(name, json!({"save_type": "step_output"})).await["id"].as_str().unwrap().to_string()
 }
 
