@@ -47,6 +47,8 @@
 //!   test: [`db::tagged_versions`] answers artifact + tag version lists from
 //!   the tag links alone, [`db::version_blocks`] deep pages of the unfiltered
 //!   list by skipping whole blocks of versions.
+//! - [`clock`]: the time rows are stamped with; each database's writer has
+//!   its own clock, which tests advance instead of sleeping.
 //! - [`alloc`]: the binary's global allocator (mimalloc, returning freed
 //!   memory at once); the only module with unsafe code.
 //! - [`telemetry`]: tracing setup and the one-line-per-request middleware;
@@ -73,6 +75,7 @@
 pub mod alloc;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod db;

@@ -14,6 +14,7 @@
 
 use super::checkpoint::{Checkpointer, BACKSTOP_PAGES};
 use super::{DbError, DbResult};
+use crate::clock::Clock;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
@@ -53,6 +54,9 @@ type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 #[derive(Clone)]
 pub struct Writer {
     queue: mpsc::Sender<Job>,
+    /// The time every write of this writer is stamped with (installed on
+    /// its thread, see [`crate::clock`]).
+    clock: Clock,
 }
 
 impl Writer {
@@ -64,11 +68,21 @@ impl Writer {
             conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_PAGES)?;
         }
         let (queue, jobs) = mpsc::channel::<Job>();
+        let clock = Clock::default();
+        let installed = clock.clone();
         std::thread::Builder::new()
             .name("trove-writer".into())
-            .spawn(move || run(conn, jobs, checkpointer))
+            .spawn(move || {
+                crate::clock::install(installed);
+                run(conn, jobs, checkpointer)
+            })
             .map_err(|e| DbError::Task(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { queue })
+        Ok(Writer { queue, clock })
+    }
+
+    /// The clock of this writer's writes.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Queue `f`; resolves after the transaction containing it has committed.
