@@ -123,6 +123,7 @@ impl From<crate::db::DbError> for ApiError {
         match e {
             D::NotFound(m) => ApiError::NotFound(m),
             D::Conflict(m) => ApiError::Conflict(m),
+            D::Forbidden(m) => ApiError::Forbidden(m),
             D::Invalid(m) => ApiError::BadRequest(m),
             D::Unprocessable(m) => ApiError::Unprocessable(m),
             D::Refused(m) => ApiError::Runtime(m),

@@ -54,6 +54,16 @@
 //! - [`telemetry`]: tracing setup and the one-line-per-request middleware;
 //!   [`telemetry::batch`] writes log lines to stderr in batches.
 //!
+//! Pipelines and runs (`pipeline-runs.md`): [`routes::pipelines`] (also
+//! snapshots, code repositories), [`routes::runs`], [`routes::steps`] (also
+//! run metadata) and [`routes::logs`]; models in [`models::pipeline`],
+//! [`models::snapshot`], [`models::run`], [`models::step`], [`models::logs`],
+//! [`models::run_metadata`]; SQL in [`db::pipelines`], [`db::snapshots`],
+//! [`db::runs`] (get-or-create, batch loader), [`db::run_status`] (a run's
+//! status from its steps), [`db::steps`] (retries, cached steps, artifact
+//! links, batch loader), [`db::logs`], [`db::run_metadata`]; list shapes in
+//! `db::tables::{pipelines, runs}`.
+//!
 //! A request: route → `AuthUser` → parse (models / filter) → one `Db` call →
 //! typed response serialized to JSON, or an `ApiError`.
 //!

@@ -1,12 +1,11 @@
 //! Artifacts (the parents of versions).
 
 use super::tables::ARTIFACTS;
-use super::{list, pk_array, projects, tags, users, DbError, DbResult};
+use super::{list, pk_array, tags, users, DbError, DbResult};
 use crate::filter::ListQuery;
 use crate::models::artifact::{Artifact, ArtifactMetadata, ArtifactResources, ArtifactResponse};
 use crate::models::Page;
 use crate::models::{Entity, Hex, Ts};
-use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 
@@ -136,17 +135,7 @@ pub fn delete(conn: &Connection, id: &Hex) -> DbResult<()> {
 /// `GET /artifacts`: one page of the artifacts of a project (`project`, else
 /// the default one), optionally of one creator (`scope_user`).
 pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactResponse>> {
-    let project = match &q.project {
-        Some(p) => projects::get(conn, p)?,
-        None => projects::default_project(conn)?,
-    };
-    let mut scope = String::from("a.project_pk = ?");
-    let mut params = vec![Value::Integer(project.pk)];
-    if let Some(user) = q.scope_user {
-        scope.push_str(" AND a.user_pk IN (SELECT pk FROM users WHERE id = ?)");
-        params.push(Value::Text(user.simple().to_string()));
-    }
-    let page = list::page_pks(conn, &ARTIFACTS, &scope, params, q)?;
+    let page = list::project_page(conn, &ARTIFACTS, q)?;
     let items = load(conn, &page.pks, q.hydrate.unwrap_or(false))?;
     Ok(page.with_items(q, items))
 }

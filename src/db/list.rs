@@ -81,3 +81,25 @@ pub fn page_pks_with_total(
     let pks = stmt.query_map(params, |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
     Ok(PkPage { pks, total, total_pages })
 }
+
+/// The always-AND-ed scope of a project resource's list, on `alias`: its
+/// project (`project`, else the default one) and `scope_user`.
+pub fn project_scope(conn: &Connection, alias: &str, q: &ListQuery) -> DbResult<(i64, String, Vec<Value>)> {
+    let project_pk = match &q.project {
+        Some(p) => super::projects::pk_of(conn, p)?,
+        None => super::projects::default_pk(conn)?,
+    };
+    let mut scope = format!("{alias}.project_pk = ?");
+    let mut params = vec![Value::Integer(project_pk)];
+    if let Some(user) = q.scope_user {
+        scope.push_str(&format!(" AND {alias}.user_pk IN (SELECT pk FROM users WHERE id = ?)"));
+        params.push(Value::Text(user.simple().to_string()));
+    }
+    Ok((project_pk, scope, params))
+}
+
+/// One page of keys of a project resource ([`project_scope`], then [`page_pks`]).
+pub fn project_page(conn: &Connection, spec: &ResourceSpec, q: &ListQuery) -> DbResult<PkPage> {
+    let (_, scope, params) = project_scope(conn, spec.alias, q)?;
+    page_pks(conn, spec, &scope, params, q)
+}

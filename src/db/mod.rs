@@ -8,9 +8,16 @@ pub mod artifacts;
 pub mod bootstrap;
 pub mod checkpoint;
 pub mod list;
+pub mod logs;
 pub mod migrate;
+pub mod pipelines;
 pub mod projects;
+pub mod run_metadata;
+pub mod run_status;
+pub mod runs;
+pub mod snapshots;
 pub mod stacks;
+pub mod steps;
 pub mod tables;
 pub mod tagged_versions;
 pub mod tags;
@@ -33,6 +40,9 @@ pub enum DbError {
     /// → 404 `KeyError`
     #[error("{0}")]
     NotFound(String),
+    /// → 403 `IllegalOperationError`
+    #[error("{0}")]
+    Forbidden(String),
     /// → 409 `EntityExistsError`
     #[error("{0}")]
     Conflict(String),

@@ -116,16 +116,40 @@ pub fn nested_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Sh
 /// Nested tag responses per owner; each tag is built once and shared.
 pub type TagsByOwner = HashMap<i64, Vec<Shared<TagResponse>>>;
 
-/// The tags of many artifacts in one query, each list sorted by name here,
-/// not in SQL (see bench/README.md, "Batch loaders").
+/// A table linking tags to the rows of one resource: (table, owner column).
+#[derive(Debug, Clone, Copy)]
+pub enum TagLinks {
+    Artifacts,
+    Pipelines,
+    Runs,
+}
+
+impl TagLinks {
+    const fn sql(self) -> (&'static str, &'static str) {
+        match self {
+            TagLinks::Artifacts => ("artifact_tags", "artifact_pk"),
+            TagLinks::Pipelines => ("pipeline_tags", "pipeline_pk"),
+            TagLinks::Runs => ("run_tags", "run_pk"),
+        }
+    }
+}
+
+/// The tags of many artifacts in one query ([`for_owners`]).
 pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<TagsByOwner> {
+    for_owners(conn, TagLinks::Artifacts, artifact_pks)
+}
+
+/// The tags of many rows of one resource in one query, each list sorted by
+/// name here, not in SQL (see bench/README.md, "Batch loaders").
+pub fn for_owners(conn: &Connection, links: TagLinks, owner_pks: &[i64]) -> DbResult<TagsByOwner> {
+    let (table, owner) = links.sql();
     let sql = format!(
-        "SELECT l.artifact_pk, {COLUMNS} FROM rarray(?1) r
-         CROSS JOIN artifact_tags l ON l.artifact_pk = r.value
+        "SELECT l.{owner}, {COLUMNS} FROM rarray(?1) r
+         CROSS JOIN {table} l ON l.{owner} = r.value
          CROSS JOIN tags t ON t.pk = l.tag_pk LEFT JOIN users u ON u.pk = t.user_pk"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([super::pk_array(artifact_pks)])?;
+    let mut rows = stmt.query([super::pk_array(owner_pks)])?;
     let mut out = TagsByOwner::new();
     let mut seen: HashMap<i64, Shared<TagResponse>> = HashMap::new();
     while let Some(r) = rows.next()? {
@@ -140,6 +164,30 @@ pub fn for_artifacts(conn: &Connection, artifact_pks: &[i64]) -> DbResult<TagsBy
         tags.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     }
     Ok(out)
+}
+
+/// Attach resolved tags to one row (links that exist are kept).
+pub fn attach_to(conn: &Connection, links: TagLinks, owner_pk: i64, tags: &[(i64, bool)]) -> DbResult<()> {
+    let (table, owner) = links.sql();
+    let mut stmt = conn.prepare_cached(&format!("INSERT OR IGNORE INTO {table} ({owner}, tag_pk) VALUES (?1, ?2)"))?;
+    for (tag_pk, _) in tags {
+        stmt.execute([owner_pk, *tag_pk])?;
+    }
+    Ok(())
+}
+
+/// Detach tags given by name or id from one row; unknown ones are ignored.
+pub fn detach_from(conn: &Connection, links: TagLinks, owner_pk: i64, names_or_ids: &[String]) -> DbResult<()> {
+    let (table, owner) = links.sql();
+    let sql = format!(
+        "DELETE FROM {table} WHERE {owner} = ?1 AND tag_pk IN (SELECT pk FROM tags WHERE name = ?2 OR id = ?3)"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for v in names_or_ids {
+        let id = Hex::parse(v).map(|h| h.0).unwrap_or_default();
+        stmt.execute(params![owner_pk, v, id])?;
+    }
+    Ok(())
 }
 
 /// A tag by name or id, with its pk and owner pk.
@@ -179,12 +227,14 @@ fn found_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, (Tag, O
     Ok(found.collect::<Result<_, _>>()?)
 }
 
-/// Number of links (versions and artifacts) per tag pk.
+/// Number of links (versions, artifacts, pipelines, runs) per tag pk.
 pub fn tagged_counts(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.value,
                 (SELECT count(*) FROM artifact_version_tags WHERE tag_pk = t.value)
               + (SELECT count(*) FROM artifact_tags WHERE tag_pk = t.value)
+              + (SELECT count(*) FROM pipeline_tags WHERE tag_pk = t.value)
+              + (SELECT count(*) FROM run_tags WHERE tag_pk = t.value)
          FROM rarray(?1) t",
     )?;
     let rows = stmt.query_map([super::pk_array(pks)], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -5,7 +5,7 @@
 //! batch loader.
 
 use super::tables::ARTIFACT_VERSIONS;
-use super::{list, projects, tagged_versions, version_blocks, version_load, DbResult};
+use super::{list, tagged_versions, version_blocks, version_load, DbResult};
 use crate::filter::ListQuery;
 use crate::models::artifact_version::ArtifactVersionResponse;
 use crate::models::Page;
@@ -14,24 +14,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// The always-AND-ed scope of a version list: its project and `scope_user`.
 pub fn scope(conn: &Connection, q: &ListQuery) -> DbResult<(String, Vec<Value>)> {
-    Ok(scope_of(project_of(conn, q)?, q))
-}
-
-fn project_of(conn: &Connection, q: &ListQuery) -> DbResult<i64> {
-    Ok(match &q.project {
-        Some(p) => projects::pk_of(conn, p)?,
-        None => projects::default_pk(conn)?,
-    })
-}
-
-fn scope_of(project_pk: i64, q: &ListQuery) -> (String, Vec<Value>) {
-    let mut scope = String::from("av.project_pk = ?");
-    let mut params = vec![Value::Integer(project_pk)];
-    if let Some(user) = q.scope_user {
-        scope.push_str(" AND av.user_pk IN (SELECT pk FROM users WHERE id = ?)");
-        params.push(Value::Text(user.simple().to_string()));
-    }
-    (scope, params)
+    let (_, scope, params) = list::project_scope(conn, ARTIFACT_VERSIONS.alias, q)?;
+    Ok((scope, params))
 }
 
 /// The maintained number of versions of a project (see `schema.sql`): the
@@ -48,8 +32,7 @@ fn project_count(conn: &Connection, project_pk: i64) -> DbResult<u64> {
 }
 
 pub fn list(conn: &Connection, q: &ListQuery) -> DbResult<Page<ArtifactVersionResponse>> {
-    let project_pk = project_of(conn, q)?;
-    let (scope, params) = scope_of(project_pk, q);
+    let (project_pk, scope, params) = list::project_scope(conn, ARTIFACT_VERSIONS.alias, q)?;
     // Without conditions the total is the project's maintained count.
     let known = match q.conditions.is_empty() && q.scope_user.is_none() {
         true => Some(project_count(conn, project_pk)?),

@@ -206,29 +206,14 @@ fn producers(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, (Hex, Hex)
     Ok(out.into_iter().map(|(pk, (_, _, step, run))| (pk, (step, run))).collect())
 }
 
-/// The newest entry per key (by insertion order), keys in the order they
-/// were first recorded.
+/// The run metadata of many versions (the rules of [`super::run_metadata::fold`]).
 fn run_metadata(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, RunMetadata>> {
     let mut stmt = conn.prepare_cached(
         "SELECT m.version_pk, m.pk, m.key, m.value
          FROM rarray(?1) r CROSS JOIN run_metadata m ON m.version_pk = r.value",
     )?;
-    // The index is by (version, key): put each version's rows back in
-    // insertion order here rather than have SQLite sort them.
-    let mut rows = stmt
-        .query_map([pk_array(pks)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<Result<Vec<(i64, i64, String, String)>, _>>()?;
-    rows.sort_unstable_by_key(|row| (row.0, row.1));
-    let mut out: HashMap<i64, RunMetadata> = HashMap::new();
-    for (version_pk, _, key, value) in rows {
-        let entries = &mut out.entry(version_pk).or_default().0;
-        let value = raw_json(value);
-        match entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => entries.push((key, value)),
-        }
-    }
-    Ok(out)
+    let rows = stmt.query_map([pk_array(pks)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(super::run_metadata::fold(rows.collect::<Result<_, _>>()?))
 }
 
 fn visualizations_of(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Vec<VisualizationResponse>>> {

@@ -127,7 +127,7 @@ fn typed_singles(
             ParamKind::Page => q.page = parse_bounded_int("page", raw, None)?,
             ParamKind::Size => q.size = parse_bounded_int("size", raw, Some(MAX_PAGE_SIZE))?,
             ParamKind::ScopeUser => q.scope_user = Some(parse_uuid("scope_user", raw)?),
-            ParamKind::BoolEq(_) | ParamKind::OnlyUnused(_) | ParamKind::ParentFlag(..) => {
+            ParamKind::BoolEq(_) | ParamKind::OnlyUnused(_) | ParamKind::BoolSql { .. } | ParamKind::ParentFlag(..) => {
                 bools.insert(p.name, parse_bool(p.name, raw)?);
             }
             ParamKind::Project => q.project = Some(raw.to_string()).filter(|s| !s.is_empty()),
@@ -202,6 +202,11 @@ fn custom_conditions(spec: &ResourceSpec, r: &Received, bools: &HashMap<&'static
             ParamKind::RunMetadata(rel) => raws.iter().for_each(|v| push(v, terms::run_metadata(rel, v))),
             ParamKind::ResourceType(types) => raws.iter().for_each(|v| push(v, Ok(terms::resource_type(types, v)))),
             ParamKind::OnlyUnused(sql) if bools.get(p.name) == Some(&true) => push("true", Ok(Expr::Raw(sql))),
+            ParamKind::BoolSql { yes, no } => match bools.get(p.name) {
+                Some(true) => push("true", Ok(Expr::Raw(yes))),
+                Some(false) => no.into_iter().for_each(|no| push("false", Ok(Expr::Raw(no)))),
+                None => {}
+            },
             ParamKind::ParentFlag(rel, col) => {
                 if let Some(b) = bools.get(p.name) {
                     push(if *b { "true" } else { "false" }, Ok(terms::parent_flag(rel, col, *b)));

@@ -67,6 +67,11 @@ pub enum ParamKind {
     RunMetadata(&'static Relation),
     /// Single bool; `true` = the condition that no step run uses the row.
     OnlyUnused(&'static str),
+    /// Single bool: the condition for `true`, and for `false` (`None`: none).
+    BoolSql {
+        yes: &'static str,
+        no: Option<&'static str>,
+    },
     /// Single bool on the parent artifact's flag column.
     ParentFlag(&'static Relation, &'static str),
     /// Multi, raw taggable resource type (tags list): the condition of each
@@ -92,6 +97,7 @@ impl ParamKind {
                 | BoolOps(_)
                 | BoolEq(_)
                 | OnlyUnused(_)
+                | BoolSql { .. }
                 | ParentFlag(..)
         )
     }

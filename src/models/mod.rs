@@ -3,10 +3,16 @@
 
 pub mod artifact;
 pub mod artifact_version;
+pub mod logs;
 pub mod page;
+pub mod pipeline;
 pub mod project;
+pub mod run;
+pub mod run_metadata;
 pub mod shared;
+pub mod snapshot;
 pub mod stack;
+pub mod step;
 pub mod tag;
 pub mod text;
 pub mod user;
@@ -118,6 +124,11 @@ pub struct Entity<B, M, R> {
 impl<B, M, R> Entity<B, M, R> {
     pub fn named(id: Hex, name: String, body: B, metadata: Option<M>, resources: Option<R>) -> Self {
         Entity { body, metadata, resources, id, permission_denied: false, name: Some(name) }
+    }
+
+    /// The object as nested in another resource: `metadata` and `resources` null.
+    pub fn into_body_only(self) -> Self {
+        Entity { metadata: None, resources: None, ..self }
     }
 }
 

@@ -229,6 +229,68 @@ impl<'a> Fields<'a> {
         ok.then_some(Some(out))
     }
 
+    /// A datetime (ISO text as Python's `datetime.fromisoformat` reads it),
+    /// as microseconds; `Some(None)` when absent or null.
+    pub fn optional_datetime(&mut self, key: &str) -> Option<Option<i64>> {
+        let Some(v) = self.get(key) else { return Some(None) };
+        match v.as_str().and_then(crate::pycompat::iso_datetime) {
+            Some(micros) => Some(Some(micros)),
+            None => {
+                self.issue("datetime_from_date_parsing", &[key], "Input should be a valid datetime or date", v);
+                None
+            }
+        }
+    }
+
+    pub fn required_datetime(&mut self, key: &str) -> Option<i64> {
+        self.required(key)?;
+        self.optional_datetime(key).flatten()
+    }
+
+    /// A JSON object; `Some(None)` when absent or null.
+    pub fn optional_object(&mut self, key: &str) -> Option<Option<&'a Map<String, Value>>> {
+        match self.get(key) {
+            None => Some(None),
+            Some(Value::Object(m)) => Some(Some(m)),
+            Some(v) => {
+                self.issue("dict_type", &[key], "Input should be a valid dictionary", v);
+                None
+            }
+        }
+    }
+
+    /// `{name: [uuid, ...]}` (step inputs and outputs); empty when absent.
+    pub fn uuid_lists(&mut self, key: &str) -> Option<Vec<(String, Vec<super::Hex>)>> {
+        let map = self.optional_object(key)?;
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (name, v) in map.into_iter().flatten() {
+            let ids: Vec<&Value> = match v {
+                Value::Array(items) => items.iter().collect(),
+                // `Dict[str, UUID]` (loaded_artifact_versions) reads one id per name.
+                Value::String(_) => vec![v],
+                other => {
+                    self.issue("list_type", &[key, name], "Input should be a valid list", other);
+                    ok = false;
+                    continue;
+                }
+            };
+            let mut parsed = Vec::with_capacity(ids.len());
+            for (i, id) in ids.into_iter().enumerate() {
+                match id.as_str().and_then(super::Hex::parse) {
+                    Some(h) => parsed.push(h),
+                    None => {
+                        let msg = "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-]";
+                        self.issue("uuid_parsing", &[key, name, &i.to_string()], msg, id);
+                        ok = false;
+                    }
+                }
+            }
+            out.push((name.clone(), parsed));
+        }
+        ok.then_some(out)
+    }
+
     pub fn finish(self) -> Result<(), Issues> {
         if self.issues.is_empty() {
             Ok(())

@@ -17,4 +17,4 @@ pub mod strptime;
 
 pub use json::dumps;
 pub use scalars::{float_repr, json_repr, json_str, lax_bool, lax_int, repr_str, truncate_repr};
-pub use strptime::strptime;
+pub use strptime::{iso_datetime, strptime};

@@ -102,3 +102,38 @@ pub fn strptime(s: &str) -> Option<i64> {
     let dt = date.and_hms_opt(f[3], f[4], f[5])?;
     Some(dt.and_utc().timestamp_micros())
 }
+
+/// A datetime as pydantic reads a request field (ISO 8601 with `T` or a
+/// space, optional fraction, optional offset converted to UTC; a bare date
+/// is midnight), as naive UTC microseconds since the Unix epoch.
+pub fn iso_datetime(s: &str) -> Option<i64> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let s = s.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1)) {
+        return Some(dt.timestamp_micros());
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, format) {
+            return Some(dt.and_utc().timestamp_micros());
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| dt.and_utc().timestamp_micros())
+}
+
+#[cfg(test)]
+mod iso_tests {
+    use super::iso_datetime;
+
+    #[test]
+    fn reads_what_the_client_sends() {
+        assert_eq!(iso_datetime("2026-12-02T20:36:20.836781"), Some(1_796_243_780_836_781));
+        assert_eq!(iso_datetime("2026-12-02 20:36:20.836781"), Some(1_796_243_780_836_781));
+        assert_eq!(iso_datetime("2026-12-02T21:36:20.836781+01:00"), Some(1_796_243_780_836_781));
+        assert_eq!(iso_datetime("2026-12-02T20:36:20Z"), Some(1_796_243_780_000_000));
+        assert_eq!(iso_datetime("2026-12-02"), Some(1_796_169_600_000_000));
+        assert_eq!(iso_datetime("yesterday"), None);
+    }
+}

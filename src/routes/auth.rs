@@ -1,8 +1,9 @@
 //! `POST /login` (OAuth2 password grant), `GET /logout`, `GET /current-user`.
 
+use super::extract::{last, path_uuid, query_pairs};
 use super::json;
 use crate::auth::{password, AuthUser};
-use crate::error::ApiError;
+use crate::error::{ApiError, Issue};
 use crate::state::AppState;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_api(cfg: &mut ServiceConfig) {
-    cfg.service(login).service(logout).service(current_user);
+    cfg.service(login).service(logout).service(current_user).service(api_token);
 }
 
 /// The login form; every field optional, unknown fields ignored.
@@ -127,4 +128,50 @@ async fn logout(state: web::Data<AppState>) -> HttpResponse {
 async fn current_user(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let u = state.db.read(move |c| crate::db::users::get_by_pk(c, user.pk)).await?;
     Ok(json::ok(&u.to_response(true)))
+}
+
+/// `GET /api_token`: a token as a JSON string. Workload tokens must name a
+/// running pipeline run (or a schedule or deployment); the local
+/// orchestrator never uses them, so they are ordinary session tokens.
+#[utoipa::path(tag = "auth", operation_id = "auth_api_token", summary = "Get an API token (JSON string)", security(("bearer" = [])), responses((status = 200, body = String), (status = 400, description = "Not scoped, or the run does not exist or has finished"), (status = 401, description = "Not authenticated"), (status = 422, description = "Request validation failed")))]
+#[get("/api_token")]
+async fn api_token(user: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let pairs = query_pairs(&req)?;
+    let token_type = last(&pairs, "token_type").unwrap_or("generic");
+    if !matches!(token_type, "generic" | "workload") {
+        return Err(ApiError::validation(Issue::new(
+            "enum",
+            &["query", "token_type"],
+            "Input should be 'generic' or 'workload'",
+            crate::pycompat::repr_str(token_type),
+        )));
+    }
+    let run = last(&pairs, "pipeline_run_id").map(|v| path_uuid(v, "pipeline_run_id")).transpose()?;
+    if token_type == "workload" {
+        let scoped = run.is_some() || last(&pairs, "schedule_id").is_some() || last(&pairs, "deployment_id").is_some();
+        if !scoped {
+            return Err(ApiError::BadRequest(
+                "Workload API tokens must be scoped to a schedule, pipeline run or deployment.".into(),
+            ));
+        }
+        if let Some(run) = run {
+            let shown = run.hyphenated();
+            let status = state.db.read(move |c| crate::db::runs::status_of(c, &run)).await?;
+            match status {
+                None => {
+                    return Err(ApiError::BadRequest(format!(
+                        "Pipeline run {shown} does not exist and API tokens cannot be generated for non-existent pipeline runs for security reasons."
+                    )))
+                }
+                Some(s) if crate::models::run::is_finished(&s) => {
+                    return Err(ApiError::BadRequest(format!(
+                        "The execution of pipeline run {shown} has already concluded and API tokens can no longer be generated for it for security reasons."
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let (token, _) = state.tokens.issue(&user.id);
+    Ok(json::ok(&token))
 }

@@ -9,9 +9,13 @@ pub mod auth;
 pub mod extract;
 pub mod handler;
 pub mod json;
+pub mod logs;
+pub mod pipelines;
 pub mod projects;
+pub mod runs;
 pub mod server;
 pub mod stacks;
+pub mod steps;
 pub mod tags;
 pub mod users;
 
@@ -32,7 +36,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(artifacts::configure_api)
             .configure(users::configure_api)
             .configure(stacks::configure_api)
-            .configure(tags::configure_api),
+            .configure(tags::configure_api)
+            .configure(logs::configure_api)
+            .configure(pipelines::configure_api)
+            .configure(runs::configure_api)
+            .configure(steps::configure_api),
     );
 }
 
@@ -40,6 +48,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// paths and schemas are collected from the registered handlers.
 pub fn openapi_base() -> utoipa::openapi::OpenApi {
     use crate::models::{artifact as a, artifact_version as av, project as p, stack as s, tag as t, user as u};
+    use crate::models::{logs as l, pipeline as pl, run as r, snapshot as sn, step as st};
     #[derive(utoipa::OpenApi)]
     #[openapi(components(schemas(
         av::ArtifactVersionBody,
@@ -64,6 +73,21 @@ pub fn openapi_base() -> utoipa::openapi::OpenApi {
         s::StackBody,
         s::StackMetadata,
         s::StackResources,
+        l::LogsBody,
+        l::LogsMetadata,
+        l::LogsResources,
+        pl::PipelineBody,
+        pl::PipelineMetadata,
+        pl::PipelineResources,
+        sn::SnapshotBody,
+        sn::SnapshotResources,
+        r::RunBody,
+        r::RunMetadataBlock,
+        r::RunResources,
+        st::StepBody,
+        st::StepMetadata,
+        st::StepResources,
+        st::StepInput,
         crate::models::Empty,
         crate::models::Hex,
         crate::models::Ts

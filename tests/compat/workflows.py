@@ -695,6 +695,13 @@ def c_cli_list() -> None:
     eq(str(rows[0].get("latest_version_name")), "2", "CLI artifact latest_version_name")
 
 
+# The pipeline workflows (pipelines.py) run here, before the prune checks; their
+# last check deletes every pipeline, so that all versions are unused again.
+import pipelines  # noqa: E402
+
+pipelines.register(sys.modules[__name__])
+
+
 @check("Client().prune_artifacts(only_versions=True) then (only_versions=False)")
 def c_prune() -> None:
     from zenml.client import Client
@@ -774,6 +781,8 @@ def sub_main(mode: str, args: List[str]) -> int:
                 value = zenml.load_artifact(name, version="1")
                 loaded[name] = {"type": type(value).__name__, "value": value, "version": av.version, "id": str(av.id)}
             result = {"loaded": loaded, "store_path": Client().active_stack.artifact_store.path}
+        elif mode in pipelines.SUB_MODES:
+            result = pipelines.SUB_MODES[mode](args)
         else:
             raise SystemExit(f"unknown --sub mode {mode}")
     except Exception:

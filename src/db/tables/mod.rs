@@ -64,14 +64,18 @@ macro_rules! table {
 
 mod artifact_versions;
 mod artifacts;
+mod pipelines;
 mod projects;
+mod runs;
 mod stacks;
 mod tags;
 mod users;
 
 pub use artifact_versions::ARTIFACT_VERSIONS;
 pub use artifacts::ARTIFACTS;
+pub use pipelines::{CODE_REPOSITORIES, PIPELINES};
 pub use projects::PROJECTS;
+pub use runs::{RUNS, STEPS};
 pub use stacks::{COMPONENTS, STACKS};
 pub use tags::TAGS;
 pub use users::USERS;

@@ -9,6 +9,8 @@ static T_USER: Relation = user_rel("t.user_pk IN (SELECT f.pk FROM users f WHERE
 const TAG_RESOURCE_TYPES: &[(&str, &str)] = &[
     ("artifact_version", "EXISTS (SELECT 1 FROM artifact_version_tags f_l WHERE f_l.tag_pk = t.pk)"),
     ("artifact", "EXISTS (SELECT 1 FROM artifact_tags f_l WHERE f_l.tag_pk = t.pk)"),
+    ("pipeline", "EXISTS (SELECT 1 FROM pipeline_tags f_l WHERE f_l.tag_pk = t.pk)"),
+    ("pipeline_run", "EXISTS (SELECT 1 FROM run_tags f_l WHERE f_l.tag_pk = t.pk)"),
 ];
 
 /// `GET /tags` (alias `t` = `tags`).

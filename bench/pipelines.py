@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Pipeline-run benchmark: a 10-step pipeline run N times through the real
+zenml==0.98.0 client (local orchestrator) against trove and against the
+reference ZenML server, started side by side in one run. Reports, per run,
+the server's CPU time (utime+stime of its process tree, from /proc) and the
+client's wall time, and their ratios.
+
+    python3 bench/pipelines.py                  # N=10, release build of trove
+    python3 bench/pipelines.py --runs 30 --trove-bin target/debug/trove
+
+Needs the ZenML venv of ../shared/conformance/start_reference_zenml.sh
+(ZENML_VENV, default ~/.cache/zenml-0.98-venv), which it also runs the
+client from. Results: bench/results/pipelines-<time>.md.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import bench as B  # noqa: E402  (server start/stop, CPU accounting, build)
+
+PIPELINE = '''
+from typing import Annotated
+from zenml import pipeline, step
+
+@step
+def first() -> Annotated[int, "v0"]:
+    return 1
+
+''' + "".join(
+    f'''@step
+def s{i}(x: int) -> Annotated[int, "v{i}"]:
+    return x + {i}
+
+'''
+    for i in range(1, 10)
+) + '''@pipeline(enable_cache=False)
+def bench_pipe():
+    x = first()
+''' + "".join(f"    x = s{i}(x)\n" for i in range(1, 10)) + '''
+if __name__ == "__main__":
+    import sys, time, json
+    n = int(sys.argv[1])
+    walls = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        run = bench_pipe()
+        walls.append(time.perf_counter() - t0)
+        assert str(run.status) in ("completed", "ExecutionStatus.COMPLETED"), run.status
+    print(json.dumps({"walls": walls}))
+'''
+
+
+def run_client(srv, runs: int, work: Path) -> dict:
+    import json
+
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "bench_pipe.py").write_text(PIPELINE)
+    env = dict(os.environ)
+    env.update(
+        ZENML_STORE_URL=f"http://{B.HOST}:{srv.port}",
+        ZENML_STORE_USERNAME=srv.user,
+        ZENML_STORE_PASSWORD=srv.password,
+        ZENML_CONFIG_PATH=str(work / "cfg"),
+        ZENML_ANALYTICS_OPT_IN="false",
+        ZENML_LOGGING_VERBOSITY="ERROR",
+    )
+    py = str(B.zenml_venv() / "bin" / "python")
+    # One warm-up run (registers the pipeline, imports), then the measured runs.
+    subprocess.run([py, "bench_pipe.py", "1"], cwd=work, env=env, check=True, capture_output=True)
+    pids = B.proc_tree(srv.pid)
+    cpu0 = B.cpu_seconds(pids)
+    t0 = time.perf_counter()
+    out = subprocess.run([py, "bench_pipe.py", str(runs)], cwd=work, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        B.die(f"client failed against {srv.name}:\n{out.stderr[-3000:]}")
+    cpu = B.cpu_seconds(B.proc_tree(srv.pid)) - cpu0
+    walls = json.loads(out.stdout.strip().splitlines()[-1])["walls"]
+    return {"cpu_per_run_ms": cpu / runs * 1000, "wall_per_run_s": sum(walls) / len(walls), "total_s": wall}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=10, help="measured runs per server (default 10)")
+    ap.add_argument("--trove-bin", type=Path, help="trove binary (default: cargo build --release)")
+    ap.add_argument("--no-zenml", action="store_true", help="trove only")
+    args = ap.parse_args()
+    binary = args.trove_bin
+    if binary is None:
+        subprocess.run(["cargo", "build", "--release", "--bin", "trove"], cwd=B.REPO, check=True)
+        binary = B.REPO / "target" / "release" / "trove"
+    tmp = Path(tempfile.mkdtemp(prefix="trove-pipebench."))
+    results = {}
+    srv, _ = B.start_trove(binary.resolve(), tmp / "trove-data", tmp / "trove.log", "warn")
+    try:
+        results["trove"] = run_client(srv, args.runs, tmp / "client-trove")
+    finally:
+        srv.stop()
+    if not args.no_zenml:
+        script = B.REPO.parent / "shared" / "conformance" / "start_reference_zenml.sh"
+        zsrv, _ = B.start_zenml(script, tmp / "zenml-data")
+        try:
+            results["zenml"] = run_client(zsrv, args.runs, tmp / "client-zenml")
+        finally:
+            zsrv.stop()
+    lines = [
+        f"# Pipeline runs: 10-step pipeline, {args.runs} runs, caching off",
+        "",
+        "| server | server CPU per run | client wall per run |",
+        "|---|---:|---:|",
+    ]
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['cpu_per_run_ms']:.1f} ms | {r['wall_per_run_s']:.2f} s |")
+    if "zenml" in results and results["trove"]["cpu_per_run_ms"] > 0:
+        t, z = results["trove"], results["zenml"]
+        lines += [
+            "",
+            f"trove/ZenML server CPU per run: 1/{z['cpu_per_run_ms'] / t['cpu_per_run_ms']:.0f}; "
+            f"wall per run: {t['wall_per_run_s'] / z['wall_per_run_s']:.2f}x",
+        ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    out_dir = HERE / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / f"pipelines-{time.strftime('%Y%m%d-%H%M%S')}.md").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

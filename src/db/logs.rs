@@ -1,0 +1,173 @@
+//! Log entries and their links to runs and steps.
+
+use super::{is_unique_violation, projects, stacks, users, DbError, DbResult};
+use crate::models::logs::{Logs, LogsBody, LogsRequest, LogsResponse, LogsUpdate};
+use crate::models::{Hex, Ts};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::HashMap;
+
+const SELECT: &str = "SELECT l.pk, l.id, l.created, l.updated, u.id, p.id, l.uri, l.source, s.id, r.id,
+        l.artifact_store_id, l.log_store_id, l.hook_invocation_id, l.user_pk, l.run_pk, l.step_pk
+ FROM logs l JOIN projects p ON p.pk = l.project_pk LEFT JOIN users u ON u.pk = l.user_pk
+ LEFT JOIN runs r ON r.pk = l.run_pk LEFT JOIN steps s ON s.pk = l.step_pk";
+
+/// (pk, entry, run pk, step pk).
+fn from_row(r: &Row) -> rusqlite::Result<(i64, Logs, Option<i64>, Option<i64>)> {
+    let hex = |i: usize| r.get::<_, Option<String>>(i).map(|v| v.map(Hex));
+    let logs = Logs {
+        id: Hex(r.get(1)?),
+        body: LogsBody {
+            created: Ts(r.get(2)?),
+            updated: Ts(r.get(3)?),
+            user_id: hex(4)?,
+            project_id: Hex(r.get(5)?),
+            uri: r.get(6)?,
+            source: r.get(7)?,
+            step_run_id: hex(8)?,
+            pipeline_run_id: hex(9)?,
+            artifact_store_id: hex(10)?,
+            log_store_id: hex(11)?,
+            hook_invocation_id: hex(12)?,
+        },
+        user_pk: r.get(13)?,
+    };
+    Ok((r.get(0)?, logs, r.get(14)?, r.get(15)?))
+}
+
+fn not_found(id: &Hex) -> DbError {
+    DbError::NotFound(format!("\"Unable to get logs with ID '{}': No logs with this ID found\"", id.hyphenated()))
+}
+
+fn run_pk(conn: &Connection, id: &Hex) -> DbResult<i64> {
+    conn.prepare_cached("SELECT pk FROM runs WHERE id = ?1")?.query_row([&id.0], |r| r.get(0)).optional()?.ok_or_else(
+        || {
+            DbError::NotFound(format!(
+                "\"Unable to get pipeline run with ID '{}': No pipeline run with this ID found\"",
+                id.hyphenated()
+            ))
+        },
+    )
+}
+
+fn step_pk(conn: &Connection, id: &Hex) -> DbResult<i64> {
+    conn.prepare_cached("SELECT pk FROM steps WHERE id = ?1")?.query_row([&id.0], |r| r.get(0)).optional()?.ok_or_else(
+        || {
+            DbError::NotFound(format!(
+                "\"Unable to get step run with ID '{}': No step run with this ID found\"",
+                id.hyphenated()
+            ))
+        },
+    )
+}
+
+/// Create an entry; `run_pk`/`step_pk` link it to the run or step being
+/// created with it (they win over the request's ids).
+pub fn create(
+    conn: &Connection,
+    req: &LogsRequest,
+    user_pk: i64,
+    run: Option<i64>,
+    step: Option<i64>,
+) -> DbResult<(i64, Hex)> {
+    let project = projects::get_by_id(conn, &req.project)?;
+    for store in req.artifact_store_id.iter() {
+        if !stacks::component_exists(conn, store)? {
+            return Err(DbError::NotFound(format!(
+                "\"Unable to get stack component with ID '{}': No stack component with this ID found\"",
+                store.hyphenated()
+            )));
+        }
+    }
+    let run = match (run, &req.pipeline_run_id) {
+        (Some(pk), _) => Some(pk),
+        (None, Some(id)) => Some(run_pk(conn, id)?),
+        (None, None) => None,
+    };
+    let step = match (step, &req.step_run_id) {
+        (Some(pk), _) => Some(pk),
+        (None, Some(id)) => Some(step_pk(conn, id)?),
+        (None, None) => None,
+    };
+    let id = req.id.clone().unwrap_or_else(Hex::new_v4);
+    let now = Ts::now();
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO logs (id, project_pk, user_pk, uri, source, artifact_store_id, log_store_id, run_pk, step_pk,
+                               hook_invocation_id, created, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        )?
+        .execute(params![
+            id.0,
+            project.pk,
+            user_pk,
+            req.uri,
+            req.source,
+            req.artifact_store_id.as_ref().map(|h| &h.0),
+            req.log_store_id.as_ref().map(|h| &h.0),
+            run,
+            step,
+            req.hook_invocation_id.as_ref().map(|h| &h.0),
+            now.0
+        ]);
+    match inserted {
+        Ok(_) => Ok((conn.last_insert_rowid(), id)),
+        Err(e) if is_unique_violation(&e) => Err(DbError::Conflict(format!(
+            "Unable to create logs: A logs entry with ID '{}' already exists.",
+            id.hyphenated()
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Link an existing entry (by id) to a run or a step.
+pub fn link(conn: &Connection, id: &Hex, run: Option<i64>, step: Option<i64>) -> DbResult<()> {
+    let (pk, _, has_run, has_step) = get_row(conn, id)?;
+    if run.is_some_and(|r| has_run.is_some_and(|h| h != r)) || step.is_some_and(|s| has_step.is_some_and(|h| h != s)) {
+        return Err(DbError::Forbidden(format!(
+            "The logs entry {} is already linked to another pipeline run or step.",
+            id.hyphenated()
+        )));
+    }
+    let now = Ts::now();
+    conn.prepare_cached(
+        "UPDATE logs SET run_pk = COALESCE(?2, run_pk), step_pk = COALESCE(?3, step_pk), updated = ?4 WHERE pk = ?1",
+    )?
+    .execute(params![pk, run, step, now.0])?;
+    Ok(())
+}
+
+fn get_row(conn: &Connection, id: &Hex) -> DbResult<(i64, Logs, Option<i64>, Option<i64>)> {
+    let sql = format!("{SELECT} WHERE l.id = ?1");
+    conn.prepare_cached(&sql)?.query_row([&id.0], from_row).optional()?.ok_or_else(|| not_found(id))
+}
+
+/// `GET /logs/{id}` and the answers of create and update.
+pub fn get(conn: &Connection, id: &Hex) -> DbResult<LogsResponse> {
+    let (_, logs, _, _) = get_row(conn, id)?;
+    let mut user = users::nested_by_pks(conn, &logs.user_pk.into_iter().collect::<Vec<_>>())?;
+    Ok(logs.to_response(logs.user_pk.and_then(|pk| user.remove(&pk))))
+}
+
+/// `PUT /logs/{id}`.
+pub fn update(conn: &Connection, id: &Hex, upd: &LogsUpdate) -> DbResult<LogsResponse> {
+    let run = upd.pipeline_run_id.as_ref().map(|r| run_pk(conn, r)).transpose()?;
+    let step = upd.step_run_id.as_ref().map(|s| step_pk(conn, s)).transpose()?;
+    link(conn, id, run, step)?;
+    get(conn, id)
+}
+
+/// The entries of many runs (`by_step` false) or steps, in creation order, in one query.
+pub fn of_owners(conn: &Connection, pks: &[i64], by_step: bool) -> DbResult<HashMap<i64, Vec<Logs>>> {
+    let owner = if by_step { "step_pk" } else { "run_pk" };
+    let sql = format!("{SELECT} WHERE l.{owner} IN (SELECT value FROM rarray(?1)) ORDER BY l.created, l.pk");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut out: HashMap<i64, Vec<Logs>> = HashMap::new();
+    let mut rows = stmt.query([super::pk_array(pks)])?;
+    while let Some(r) = rows.next()? {
+        let (_, logs, run, step) = from_row(r)?;
+        if let Some(owner) = if by_step { step } else { run } {
+            out.entry(owner).or_default().push(logs);
+        }
+    }
+    Ok(out)
+}
