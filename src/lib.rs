@@ -8,32 +8,47 @@
 //! - [`config`]: layered settings (defaults < TOML < `TROVE_*` env < flags),
 //!   validated once; `config.example.toml` is embedded and tested against it.
 //! - [`startup`]: data folder, database bootstrap (default project, stack,
-//!   admin), binding first, [`startup::build_app`] (also used by tests).
+//!   admin), the [`state::AppState`], binding first (so port 0 works), and
+//!   [`startup::build_app`]: the `App` for a prepared state, which the
+//!   server's workers run and the in-process tests (`tests/inproc`) call
+//!   through `actix_web::test::init_service`.
+//! - [`state`]: what every handler shares: the [`db::Db`], token keys,
+//!   settings, the auth cache and the password thread.
 //! - [`routes`]: thin annotated handlers per resource, registered as services
-//!   so each is in the generated `/openapi.json`; [`routes::extract`] parses
-//!   queries, bodies and path ids; [`routes::json`] writes response bodies.
-//!   [`error::ApiError`] is the one error type at
-//!   the HTTP boundary and renders ZenML's error shapes.
-//! - [`auth`]: argon2id passwords, HS256 tokens, the `AuthUser` extractor
-//!   (which remembers tokens it has verified, and users for 2 s).
+//!   so each is in the generated `/openapi.json`; [`routes::handler`] holds
+//!   what they share (the one list handler, the `Reply`/`State` aliases);
+//!   [`routes::extract`] parses queries, bodies and path ids;
+//!   [`routes::json`] writes response bodies. [`error::ApiError`] is the one
+//!   error type at the HTTP boundary and renders ZenML's error shapes.
+//! - [`auth`]: argon2id passwords, which the server checks on one password
+//!   thread at a lower priority ([`auth::password::Verifier`]), never on an
+//!   HTTP worker; HS256 tokens; the `AuthUser` extractor (which remembers
+//!   tokens it has verified, and users for 2 s).
 //! - [`models`]: typed JSON shapes: requests with their validation, responses;
 //!   [`models::text`] formats timestamps and UUIDs without allocating;
 //!   [`models::Shared`] serializes a nested object a page repeats only once.
+//! - [`pycompat`]: the Python rules the reference server follows (repr,
+//!   float repr, lax ints and bools, UUIDs, `strptime`, `json.dumps`), for
+//!   the filter, request validation and the extractors alike.
 //! - [`filter`]: the list query language → typed terms → parameterised SQL,
-//!   through per-resource allow-lists of fields and sort keys (plus index-
-//!   friendly rewrites, e.g. artifact + tag). No HTTP, no DB.
-//! - [`db`]: all SQL. Synchronous functions on `&Connection`; `Db::read` runs
-//!   them in one read transaction on a pooled connection, inline on the HTTP
-//!   worker (cheaper than a thread hand-off for reads), `Db::write` hands them
-//!   to [`db::writer`], one thread that commits concurrent writes together,
-//!   each in its own savepoint (`Db::write_alone`: large writes such as batch
-//!   creates get a transaction of their own), and leaves WAL checkpoints to
-//!   [`db::checkpoint`]'s thread. [`db::version_load`] builds a page of versions
-//!   in a fixed number of queries; [`db::list`] counts and pages any resource;
-//!   [`db::tagged_versions`] answers artifact + tag version lists from the tag
-//!   links alone; [`db::version_blocks`] answers deep pages of the unfiltered
+//!   compiled against a table description it is given. No HTTP, no DB.
+//! - [`db`]: all SQL. [`db::tables`] describes each list resource's table to
+//!   the filter (columns, related rows, sort keys, planner hints and
+//!   narrowings); `schema.sql` is the schema. Synchronous functions on
+//!   `&Connection`; `Db::read` runs them in one read transaction on a pooled
+//!   connection, inline on the HTTP worker (cheaper than a thread hand-off
+//!   for reads), `Db::write` hands them to [`db::writer`], one thread that
+//!   commits concurrent writes together, each in its own savepoint
+//!   (`Db::write_alone`: large writes such as batch creates get a
+//!   transaction of their own), and leaves WAL checkpoints to
+//!   [`db::checkpoint`]'s thread. [`db::list`] counts and pages any
+//!   resource; [`db::version_load`] builds a page of versions in a fixed
+//!   number of queries. Fast paths, each compared with the general path by a
+//!   test: [`db::tagged_versions`] answers artifact + tag version lists from
+//!   the tag links alone, [`db::version_blocks`] deep pages of the unfiltered
 //!   list by skipping whole blocks of versions.
-//!
+//! - [`clock`]: the time rows are stamped with; each database's writer has
+//!   its own clock, which tests advance instead of sleeping.
 //! - [`alloc`]: the binary's global allocator (mimalloc, returning freed
 //!   memory at once); the only module with unsafe code.
 //! - [`telemetry`]: tracing setup and the one-line-per-request middleware;
@@ -51,10 +66,26 @@
 //!
 //! A request: route → `AuthUser` → parse (models / filter) → one `Db` call →
 //! typed response serialized to JSON, or an `ApiError`.
+//!
+//! ## Adding a list resource
+//! Four files, following `tags` (the smallest complete one):
+//! 1. `src/models/<thing>.rs`: its response (and request) shapes;
+//! 2. `src/db/tables/<things>.rs`: its table description (`table!`), exported
+//!    from [`db::tables`];
+//! 3. `src/db/<things>.rs`: its SQL: `list_page` through
+//!    [`db::list::page_pks`] plus a batch loader, get, create;
+//! 4. `src/routes/<things>.rs`: its handlers (the list one is
+//!    [`routes::handler::list`]), mounted in [`routes::configure`].
+//!
+//! Plus its tables in `schema.sql` with an upgrade step in [`db::migrate`],
+//! and tests: HTTP behaviour in `tests/api`, handler shapes in
+//! `tests/inproc`. Figures that justify a fast path go to
+//! `bench/README.md`, not into comments.
 
 pub mod alloc;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod db;

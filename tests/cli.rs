@@ -4,6 +4,8 @@
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_trove");
@@ -19,56 +21,81 @@ fn trove(data_dir: &std::path::Path, args: &[&str]) -> Output {
         .expect("run trove")
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// A running server on the port the OS chose for it (`--bind 127.0.0.1:0`),
+/// read from its log line `trove … listening url=http://127.0.0.1:PORT`,
+/// which it writes once the port is bound: no free port is picked first
+/// and then raced for. Stopped with SIGTERM when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    /// Reads the server's stderr until it closes; the whole log.
+    log: Option<JoinHandle<String>>,
 }
 
-/// A running server; stopped with SIGTERM when dropped.
-struct Server(Child);
+impl Server {
+    /// Spawn `trove serve --bind 127.0.0.1:0 --data-dir DIR` (no admin
+    /// password from the environment) with info logs on a piped stderr and
+    /// stdout piped; wait for the bound port.
+    fn start(data_dir: &std::path::Path) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env_remove("TROVE_ADMIN_PASSWORD")
+            .env_remove("RUST_LOG")
+            .env("TROVE_LOG_LEVEL", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn trove");
+        let stderr = child.stderr.take().unwrap();
+        let (port_tx, port_rx) = mpsc::channel();
+        let log = std::thread::spawn(move || {
+            let mut log = String::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(port) = listening_port(&line) {
+                    let _ = port_tx.send(port);
+                }
+                log.push_str(&line);
+                log.push('\n');
+            }
+            log
+        });
+        let mut server = Server { child, port: 0, log: Some(log) };
+        server.port = match port_rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(port) => port,
+            Err(_) => panic!("trove logged no listening address:\n{}", server.stop()),
+        };
+        server
+    }
+
+    /// SIGTERM, wait for the exit (SIGKILL after 10 s); the whole log.
+    fn stop(&mut self) -> String {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.log.take().map(|l| l.join().unwrap_or_default()).unwrap_or_default()
+    }
+}
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        if self.log.is_some() {
+            self.stop();
         }
-        let _ = self.0.kill();
     }
 }
 
-/// `trove serve` on 127.0.0.1:`port` and `data_dir`, without an admin password
-/// from the environment.
-fn serve_command(data_dir: &std::path::Path, port: u16) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(data_dir)
-        .env_remove("TROVE_ADMIN_PASSWORD");
-    cmd
-}
-
-fn serve(data_dir: &std::path::Path, port: u16) -> Server {
-    let child = serve_command(data_dir, port)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn trove");
-    Server(child)
-}
-
-fn wait_healthy(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
+/// The port of the `listening url=http://127.0.0.1:PORT` log line.
+fn listening_port(line: &str) -> Option<u16> {
+    if !line.contains("listening") {
+        return None;
     }
-    panic!("trove did not start on port {port}");
+    let url = line.split_whitespace().find_map(|w| w.strip_prefix("url=http://127.0.0.1:"))?;
+    url.trim_end_matches('/').parse().ok()
 }
 
 fn login(port: u16, password: &str) -> u16 {
@@ -95,23 +122,20 @@ fn version_flag() {
 #[test]
 fn first_start_prints_the_admin_password_once_and_it_works() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut server = serve(dir.path(), port);
-    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let mut server = Server::start(dir.path());
+    let mut lines = BufReader::new(server.child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let password = first.rsplit(' ').next().unwrap().to_string();
     assert!(first.contains("created the account `admin`"), "{first}");
     assert!(lines.next().unwrap().unwrap().contains("trove user passwd admin"));
-    wait_healthy(port);
-    assert_eq!(login(port, &password), 200);
-    assert_eq!(login(port, "wrong"), 401);
+    assert_eq!(login(server.port, &password), 200);
+    assert_eq!(login(server.port, "wrong"), 401);
     drop(server);
 
     // The second start reuses the account and prints nothing.
-    let mut server = serve(dir.path(), port);
-    let stdout = server.0.stdout.take().unwrap();
-    wait_healthy(port);
-    assert_eq!(login(port, &password), 200);
+    let mut server = Server::start(dir.path());
+    let stdout = server.child.stdout.take().unwrap();
+    assert_eq!(login(server.port, &password), 200);
     drop(server);
     let rest: Vec<String> = BufReader::new(stdout).lines().map_while(Result::ok).collect();
     assert!(rest.is_empty(), "{rest:?}");
@@ -180,25 +204,14 @@ fn print_config_is_the_example() {
 /// request, and every buffered line is written out on a graceful shutdown.
 #[test]
 fn redirected_logs_are_plain_and_flushed_on_shutdown() {
-    use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut child = serve_command(dir.path(), port)
-        .env_remove("RUST_LOG")
-        .env("TROVE_LOG_LEVEL", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn trove");
-    let mut stderr = child.stderr.take().unwrap();
-    wait_healthy(port);
+    let mut server = Server::start(dir.path());
+    let port = server.port;
     let rt = actix_web::rt::System::new();
     let status =
         rt.block_on(async { reqwest::get(format!("http://127.0.0.1:{port}/health")).await.unwrap().status().as_u16() });
     assert_eq!(status, 200);
-    drop(Server(child));
-    let mut log = String::new();
-    stderr.read_to_string(&mut log).unwrap();
+    let log = server.stop();
     assert!(!log.contains('\u{1b}'), "colour codes in a redirected log:\n{log}");
     assert!(log.contains("listening"), "{log}");
     assert!(log.lines().any(|l| l.contains("request") && l.contains("/health") && l.contains("200")), "{log}");

@@ -50,7 +50,10 @@ struct VerifiedToken {
 /// id (see bench/README.md, "Token and user cache"), and a client sends the
 /// same token with every request. A cached token is
 /// still refused once it expires (it is then verified again, which reports
-/// the expiry as ZenML does).
+/// the expiry as ZenML does). A fast path of [`TokenKeys::verify`]: a token
+/// answers from here only what verifying it again would (the tests below
+/// compare them); a user, what `users::get_by_id` said at most
+/// `CACHE_TTL` ago.
 #[derive(Default)]
 pub struct AuthCache {
     users: Mutex<HashMap<String, CachedUser>>,

@@ -173,6 +173,12 @@ impl Db {
         self.writer.write(writer::Grouping::Alone, f).await
     }
 
+    /// The clock this database's writes are stamped with (`created`,
+    /// `updated`): tests advance it instead of sleeping.
+    pub fn clock(&self) -> &crate::clock::Clock {
+        self.writer.clock()
+    }
+
     /// Checkpoint the WAL and let SQLite refresh its statistics (at shutdown).
     pub fn close(&self) {
         if let Ok(conn) = self.pool.get() {

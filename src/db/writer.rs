@@ -14,6 +14,7 @@
 
 use super::checkpoint::{Checkpointer, BACKSTOP_PAGES};
 use super::{DbError, DbResult};
+use crate::clock::Clock;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
@@ -53,6 +54,9 @@ type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 #[derive(Clone)]
 pub struct Writer {
     queue: mpsc::Sender<Job>,
+    /// The time every write of this writer is stamped with (installed on
+    /// its thread, see [`crate::clock`]).
+    clock: Clock,
 }
 
 impl Writer {
@@ -64,11 +68,21 @@ impl Writer {
             conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_PAGES)?;
         }
         let (queue, jobs) = mpsc::channel::<Job>();
+        let clock = Clock::default();
+        let installed = clock.clone();
         std::thread::Builder::new()
             .name("trove-writer".into())
-            .spawn(move || run(conn, jobs, checkpointer))
+            .spawn(move || {
+                crate::clock::install(installed);
+                run(conn, jobs, checkpointer)
+            })
             .map_err(|e| DbError::Task(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { queue })
+        Ok(Writer { queue, clock })
+    }
+
+    /// The clock of this writer's writes.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Queue `f`; resolves after the transaction containing it has committed.
@@ -190,19 +204,32 @@ mod tests {
         (dir, Writer::start(conn, None).unwrap())
     }
 
-    /// Keep the writer busy for 200 ms, so that the requests queued next
-    /// form one group; returns the busy request's handle.
-    async fn hold_writer(w: &Writer) -> actix_web::rt::task::JoinHandle<DbResult<()>> {
-        let busy = w.clone();
-        let hold = actix_web::rt::spawn(async move {
-            busy.write(Grouping::Shared, |_| {
-                std::thread::sleep(std::time::Duration::from_millis(200));
-                Ok(())
-            })
-            .await
-        });
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
-        hold
+    /// A write request's future, polled once: a request is queued on its
+    /// first poll, so the requests queued this way are queued in this order,
+    /// whatever the scheduler does. Await it for the outcome.
+    fn queued<'a, T: 'a>(
+        fut: impl std::future::Future<Output = DbResult<T>> + 'a,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = DbResult<T>> + 'a>> {
+        use std::task::{Context, Poll, Waker};
+        let mut fut = Box::pin(fut);
+        let first = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        assert!(matches!(first, Poll::Pending), "a write completed before its commit");
+        fut
+    }
+
+    /// Hold the writer inside a request until the returned sender is used or
+    /// dropped, so that the requests queued meanwhile form one group; the
+    /// busy request's future.
+    fn hold_writer(w: &Writer) -> (impl std::future::Future<Output = DbResult<()>> + '_, mpsc::Sender<()>) {
+        let (started, running) = mpsc::channel::<()>();
+        let (release, released) = mpsc::channel::<()>();
+        let hold = queued(w.write(Grouping::Shared, move |_| {
+            let _ = started.send(());
+            let _ = released.recv();
+            Ok(())
+        }));
+        running.recv_timeout(std::time::Duration::from_secs(30)).expect("the writer runs the busy request");
+        (hold, release)
     }
 
     #[actix_web::test]
@@ -233,29 +260,20 @@ mod tests {
     #[actix_web::test]
     async fn a_failing_first_request_of_a_group_leaves_nothing_and_the_rest_commit() {
         let (dir, w) = writer();
-        let hold = hold_writer(&w).await;
-        let failing = {
-            let w = w.clone();
-            actix_web::rt::spawn(async move {
-                w.write(Grouping::Shared, |tx| -> DbResult<()> {
-                    tx.execute("INSERT INTO t (x) VALUES (20)", [])?;
-                    Err(DbError::Invalid("nope".into()))
-                })
-                .await
-            })
-        };
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
-        let mut rest = Vec::new();
-        for x in [21, 22] {
-            let w = w.clone();
-            rest.push(actix_web::rt::spawn(async move {
-                w.write(Grouping::Shared, move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?)).await
-            }));
-        }
-        hold.await.unwrap().unwrap();
-        assert!(matches!(failing.await.unwrap(), Err(DbError::Invalid(m)) if m == "nope"));
+        let (hold, release) = hold_writer(&w);
+        let failing = queued(w.write(Grouping::Shared, |tx| -> DbResult<()> {
+            tx.execute("INSERT INTO t (x) VALUES (20)", [])?;
+            Err(DbError::Invalid("nope".into()))
+        }));
+        let rest: Vec<_> = [21, 22]
+            .into_iter()
+            .map(|x| queued(w.write(Grouping::Shared, move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?))))
+            .collect();
+        drop(release);
+        hold.await.unwrap();
+        assert!(matches!(failing.await, Err(DbError::Invalid(m)) if m == "nope"));
         for r in rest {
-            r.await.unwrap().unwrap();
+            r.await.unwrap();
         }
         let conn = Connection::open(dir.path().join("w.db")).unwrap();
         let xs: Vec<i64> = conn
@@ -280,25 +298,23 @@ mod tests {
     #[actix_web::test]
     async fn a_request_written_alone_has_its_transaction_to_itself() {
         let (_dir, w) = writer();
-        let hold = hold_writer(&w).await;
-        let mut queued = Vec::new();
-        for (x, grouping) in [(1, Grouping::Shared), (2, Grouping::Alone), (3, Grouping::Shared), (4, Grouping::Shared)]
-        {
-            let w = w.clone();
-            queued.push(actix_web::rt::spawn(async move {
-                w.write(grouping, move |tx| {
+        let (hold, release) = hold_writer(&w);
+        let requests = [(1, Grouping::Shared), (2, Grouping::Alone), (3, Grouping::Shared), (4, Grouping::Shared)];
+        let waiting: Vec<_> = requests
+            .into_iter()
+            .map(|(x, grouping)| {
+                queued(w.write(grouping, move |tx| {
                     let saved = in_a_savepoint(tx);
                     tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?;
                     Ok((x, saved))
-                })
-                .await
-            }));
-            actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        hold.await.unwrap().unwrap();
+                }))
+            })
+            .collect();
+        drop(release);
+        hold.await.unwrap();
         let mut seen = Vec::new();
-        for q in queued {
-            seen.push(q.await.unwrap().unwrap());
+        for q in waiting {
+            seen.push(q.await.unwrap());
         }
         assert_eq!(seen, vec![(1, false), (2, false), (3, false), (4, true)]);
     }

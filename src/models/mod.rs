@@ -23,7 +23,6 @@ pub mod version_request;
 
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
-use std::sync::atomic::{AtomicI64, Ordering};
 
 pub use page::Page;
 pub use shared::Shared;
@@ -34,22 +33,11 @@ pub use shared::Shared;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Ts(pub i64);
 
-static LAST_TS: AtomicI64 = AtomicI64::new(0);
-
 impl Ts {
-    /// The current time, strictly increasing across calls in this process, so
-    /// that versions created one after another never share a `created` value
-    /// ("latest" is the newest `created` for the ZenML client).
+    /// The current time of this thread's clock, strictly increasing across
+    /// calls (see [`crate::clock`]: a database's writes read its writer's).
     pub fn now() -> Ts {
-        let wall = Utc::now().timestamp_micros();
-        let mut last = LAST_TS.load(Ordering::Relaxed);
-        loop {
-            let next = wall.max(last + 1);
-            match LAST_TS.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
-                Ok(_) => return Ts(next),
-                Err(seen) => last = seen,
-            }
-        }
+        crate::clock::now()
     }
 
     pub fn iso(self) -> String {

@@ -149,8 +149,28 @@ JWT_SECRET="compat-secret-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 STORE_PATH="$TMP/artifact-store"
 mkdir -p "$STORE_PATH" "$TMP/data" "$TMP/work"
 
-free_port() {
-    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+listening_url() { # log pid timeout -> prints trove's URL; 1 timeout, 2 process died
+    "$PY" - "$1" "$2" "$3" <<'EOF'
+import os, re, sys, time
+path, pid, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+line = re.compile(r"listening.*\burl=(http://127\.0\.0\.1:[0-9]+)")
+deadline = time.monotonic() + timeout
+while time.monotonic() < deadline:
+    try:
+        with open(path, errors="replace") as f:
+            found = line.search(f.read())
+    except FileNotFoundError:
+        found = None
+    if found:
+        print(found.group(1))
+        sys.exit(0)
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        sys.exit(2)
+    time.sleep(0.05)
+sys.exit(1)
+EOF
 }
 
 wait_healthy() { # url pid timeout -> 0 up, 1 timeout, 2 process died
@@ -178,33 +198,34 @@ sys.exit(1)
 EOF
 }
 
+# trove binds a port of the OS's choice (--bind 127.0.0.1:0) and logs it once
+# bound (`listening url=http://127.0.0.1:PORT`, an info line: RUST_LOG and
+# TROVE_LOG_LEVEL are unset for it), so no free port is picked first and
+# then raced for.
 start_trove() {
-    local attempt rc
-    for attempt in 1 2 3; do
-        PORT="$(free_port)"
-        URL="http://127.0.0.1:$PORT"
-        log "starting trove on $URL (attempt $attempt)"
-        # Run from an empty dir so a ./trove.toml of the caller is not picked up;
-        # drop this harness's own TROVE_* variables from trove's environment.
-        (
-            cd "$TMP/work"
-            exec env -u TROVE_BIN -u TROVE_COMPAT_VENV -u TROVE_COMPAT_ONLY -u TROVE_COMPAT_KEEP \
-                -u TROVE_COMPAT_START_TIMEOUT -u TROVE_COMPAT_RUN_TIMEOUT -u SKIP_CLIENT_COMPAT \
-                -u TROVE_CONFIG -u TROVE_BIND -u TROVE_DATA_DIR \
-                TROVE_ADMIN_PASSWORD="$ADMIN_PASSWORD" TROVE_JWT_SECRET="$JWT_SECRET" \
-                TROVE_ARTIFACT_STORE_PATH="$STORE_PATH" TROVE_TOKEN_LIFETIME_MINUTES=0 \
-                "$BIN" serve --bind "127.0.0.1:$PORT" --data-dir "$TMP/data"
-        ) >>"$TMP/trove.log" 2>&1 &
-        TROVE_PID=$!
-        rc=0
+    local rc=0
+    log "starting trove on 127.0.0.1, on a port the OS picks"
+    # Run from an empty dir so a ./trove.toml of the caller is not picked up;
+    # drop this harness's own TROVE_* variables from trove's environment.
+    (
+        cd "$TMP/work"
+        exec env -u TROVE_BIN -u TROVE_COMPAT_VENV -u TROVE_COMPAT_ONLY -u TROVE_COMPAT_KEEP \
+            -u TROVE_COMPAT_START_TIMEOUT -u TROVE_COMPAT_RUN_TIMEOUT -u SKIP_CLIENT_COMPAT \
+            -u TROVE_CONFIG -u TROVE_BIND -u TROVE_DATA_DIR -u TROVE_LOG_LEVEL -u RUST_LOG \
+            TROVE_ADMIN_PASSWORD="$ADMIN_PASSWORD" TROVE_JWT_SECRET="$JWT_SECRET" \
+            TROVE_ARTIFACT_STORE_PATH="$STORE_PATH" TROVE_TOKEN_LIFETIME_MINUTES=0 \
+            "$BIN" serve --bind "127.0.0.1:0" --data-dir "$TMP/data"
+    ) >>"$TMP/trove.log" 2>&1 &
+    TROVE_PID=$!
+    URL="$(listening_url "$TMP/trove.log" "$TROVE_PID" "$START_TIMEOUT")" || rc=$?
+    if [ "$rc" = 0 ]; then
         wait_healthy "$URL/health" "$TROVE_PID" "$START_TIMEOUT" || rc=$?
-        case "$rc" in
-            0) log "trove is up (pid $TROVE_PID)"; return 0 ;;
-            1) die "trove did not answer GET /health within ${START_TIMEOUT}s" ;;
-            *) log "trove exited during start-up (port race?)"; wait "$TROVE_PID" 2>/dev/null || true; TROVE_PID="" ;;
-        esac
-    done
-    die "trove failed to start 3 times"
+    fi
+    case "$rc" in
+        0) log "trove is up on $URL (pid $TROVE_PID)" ;;
+        1) die "trove did not start within ${START_TIMEOUT}s (see $TMP/trove.log)" ;;
+        *) die "trove exited during start-up (see $TMP/trove.log)" ;;
+    esac
 }
 start_trove
 

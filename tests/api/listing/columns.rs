@@ -30,10 +30,13 @@ async fn id_filter_accepts_hyphenless_uppercase_prefixes_and_junk() {
 #[actix_web::test]
 async fn created_and_updated_filter_by_second_ranges() {
     let app = spawn_app().await;
+    // Each step a second later on the database's clock: the wall clock may
+    // not have moved on to the next second yet.
+    let second_later = || app.db.clock().advance(std::time::Duration::from_secs(1));
     let a = app.create("times", json!({})).await;
-    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    second_later();
     let b = app.create("times", json!({})).await;
-    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    second_later();
     let (status, a2) = app.put(&format!("/api/v1/artifact_versions/{}", id(&a)), json!({"add_tags": ["t"]})).await;
     assert_eq!(status, 200, "{a2}");
     let (a_sec, b_sec) = (second_of(&a, "created"), second_of(&b, "created"));
