@@ -7,6 +7,7 @@ use super::tags::{self, TagLinks};
 use super::{is_unique_violation, list, logs, pipelines, pk_array, projects, run_metadata, run_status, snapshots};
 use super::{model_links, models, stacks, users, DbError, DbResult};
 use crate::filter::ListQuery;
+use crate::models::raw::{raw, RawObject};
 use crate::models::run::{
     is_finished, is_placeholder, substitutions, LogsRef, Run, RunBody, RunMetadataBlock, RunRequest, RunResources,
     RunResponse, RunUpdate,
@@ -87,12 +88,12 @@ fn json_or_null(text: Option<&str>) -> Value {
 }
 
 /// The run's configuration: the snapshot's, with the run's substitutions.
-pub fn config_of(run: &Run, snapshot: Option<&Snapshot>) -> Value {
-    let mut config: Map<String, Value> =
-        snapshot.and_then(|s| serde_json::from_str(&s.pipeline_configuration).ok()).unwrap_or_default();
-    let subs = substitutions(run.started(), config.get("substitutions"));
-    config.insert("substitutions".into(), Value::Object(subs));
-    Value::Object(config)
+pub fn config_of(run: &Run, snapshot: Option<&Snapshot>) -> RawObject {
+    let mut config = snapshot.map(|s| RawObject::parse(&s.pipeline_configuration)).unwrap_or_default();
+    let own: Option<Value> = config.get("substitutions").and_then(|v| serde_json::from_str(v.get()).ok());
+    let subs = substitutions(run.started(), own.as_ref());
+    config.set("substitutions", raw(Value::Object(subs).to_string()));
+    config
 }
 
 /// Responses for `pks` in order: rows, snapshots, pipelines, stacks,
@@ -123,18 +124,22 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<RunRe
         .into_iter()
         .map(|run| {
             let snapshot = snapshots.get(&run.snapshot_pk);
+            let stored = match hydrate {
+                true => snapshot.map(Snapshot::stored).unwrap_or_default(),
+                false => RawObject::default(),
+            };
             let meta = hydrate.then(|| RunMetadataBlock {
                 run_metadata: metadata.remove(&run.pk).unwrap_or_else(run_metadata::empty),
                 config: config_of(&run, snapshot),
                 start_time: run.start_time,
                 end_time: run.end_time,
-                client_environment: snapshot
-                    .map(|s| s.stored("client_environment"))
-                    .filter(|v| !v.is_null())
-                    .unwrap_or_else(|| Value::Object(Map::new())),
+                client_environment: match stored.get("client_environment") {
+                    Some(env) if env.get() != "null" => env.to_owned(),
+                    _ => raw("{}".into()),
+                },
                 orchestrator_environment: json_or_null(Some(&run.orchestrator_environment)),
                 orchestrator_run_id: run.orchestrator_run_id.clone(),
-                code_path: snapshot.and_then(|s| s.stored("code_path").as_str().map(str::to_string)),
+                code_path: stored.get("code_path").and_then(|v| serde_json::from_str(v.get()).ok()),
                 template_id: None,
                 is_templatable: false,
                 trigger_info: json_or_null(run.trigger_info.as_deref()),

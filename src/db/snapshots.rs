@@ -64,12 +64,13 @@ pub fn steps_of(conn: &Connection, snapshot_pk: i64) -> DbResult<Vec<(String, St
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Step configurations `(snapshot pk, step name) → JSON text` for many snapshots.
-pub fn step_configs(conn: &Connection, snapshot_pks: &[i64]) -> DbResult<HashMap<(i64, String), String>> {
+/// The stored configuration (`{"spec", "config", ...}` text) of each step, in one query.
+pub fn configs_of_steps(conn: &Connection, step_pks: &[i64]) -> DbResult<HashMap<i64, String>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT c.snapshot_pk, c.name, c.config FROM rarray(?1) r CROSS JOIN snapshot_steps c ON c.snapshot_pk = r.value",
+        "SELECT st.pk, c.config FROM rarray(?1) r CROSS JOIN steps st ON st.pk = r.value
+         JOIN runs ru ON ru.pk = st.run_pk JOIN snapshot_steps c ON c.snapshot_pk = ru.snapshot_pk AND c.name = st.name",
     )?;
-    let rows = stmt.query_map([pk_array(snapshot_pks)], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+    let rows = stmt.query_map([pk_array(step_pks)], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -139,7 +140,7 @@ pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<SnapshotRespo
     let user_pks: Vec<i64> = s.user_pk.into_iter().chain(latest.as_ref().and_then(|l| l.2)).collect();
     let users = users::nested_by_pks(conn, &user_pks)?;
     let metadata = match hydrate {
-        true => Some(s.metadata(&steps_of(conn, s.pk)?)),
+        true => Some(s.metadata(steps_of(conn, s.pk)?)),
         false => None,
     };
     let resources = SnapshotResources {

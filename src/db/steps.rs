@@ -6,6 +6,7 @@ use super::tables::STEPS;
 use super::{list, logs, pk_array, run_metadata, run_status, runs, users, version_load, DbError, DbResult};
 use crate::filter::ListQuery;
 use crate::models::artifact_version::ArtifactVersionResponse;
+use crate::models::raw::{raw, RawObject};
 use crate::models::run::{is_finished, substitutions, LogsRef};
 use crate::models::step::{
     Named, Step, StepBody, StepInput, StepMetadata, StepRequest, StepResources, StepResponse, StepUpdate,
@@ -76,29 +77,27 @@ fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Step>> {
     Ok(pks.iter().filter_map(|pk| found.remove(pk)).collect())
 }
 
-/// What a step response takes from its run: id, snapshot id and pk, substitutions.
+/// What a step response takes from its run: id, snapshot id, substitutions.
 struct RunOfStep {
     id: Hex,
     snapshot_id: Hex,
-    snapshot_pk: i64,
     substitutions: Map<String, Value>,
 }
 
 fn runs_of(conn: &Connection, run_pks: &[i64]) -> DbResult<HashMap<i64, RunOfStep>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT r.pk, r.id, s.id, s.pk, COALESCE(r.start_time, r.created), json_extract(s.pipeline_configuration, '$.substitutions')
+        "SELECT r.pk, r.id, s.id, COALESCE(r.start_time, r.created), json_extract(s.pipeline_configuration, '$.substitutions')
          FROM rarray(?1) x CROSS JOIN runs r ON r.pk = x.value JOIN snapshots s ON s.pk = r.snapshot_pk",
     )?;
     let rows = stmt.query_map([pk_array(run_pks)], |r| {
-        let own: Option<String> = r.get(5)?;
+        let own: Option<String> = r.get(4)?;
         let own: Option<Value> = own.and_then(|t| serde_json::from_str(&t).ok());
         Ok((
             r.get(0)?,
             RunOfStep {
                 id: Hex(r.get(1)?),
                 snapshot_id: Hex(r.get(2)?),
-                snapshot_pk: r.get(3)?,
-                substitutions: substitutions(Ts(r.get(4)?), own.as_ref()),
+                substitutions: substitutions(Ts(r.get(3)?), own.as_ref()),
             },
         ))
     })?;
@@ -133,17 +132,15 @@ fn parents_of(conn: &Connection, step_pks: &[i64]) -> DbResult<HashMap<i64, Vec<
     Ok(out)
 }
 
-/// The stored `{"spec", "config", ...}` of a step's configuration.
-fn stored_config(text: Option<&String>) -> Map<String, Value> {
-    text.and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
-}
-
 /// Responses for `pks` in order, in a fixed number of queries (rows, runs,
 /// configurations, users, logs, links, their versions, parents, metadata).
 pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepResponse>> {
     let steps = by_pks(conn, pks)?;
     let runs = runs_of(conn, &steps.iter().map(|s| s.run_pk).collect::<Vec<_>>())?;
-    let configs = super::snapshots::step_configs(conn, &runs.values().map(|r| r.snapshot_pk).collect::<Vec<_>>())?;
+    let mut configs = match hydrate {
+        true => super::snapshots::configs_of_steps(conn, pks)?,
+        false => HashMap::new(),
+    };
     let users = users::nested_by_pks(conn, &steps.iter().filter_map(|s| s.user_pk).collect::<Vec<_>>())?;
     let mut logs = logs::of_owners(conn, pks, true)?;
     let links = links_of(conn, pks)?;
@@ -183,15 +180,15 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepR
             let subs = run.map(|r| r.substitutions.clone()).unwrap_or_default();
             s.body.substitutions = subs.clone();
             let meta = hydrate.then(|| {
-                let stored = stored_config(run.and_then(|r| configs.get(&(r.snapshot_pk, s.name.clone()))));
-                let mut config = match stored.get("config") {
-                    Some(Value::Object(c)) => c.clone(),
-                    _ => Map::new(),
-                };
-                config.insert("substitutions".into(), Value::Object(subs));
+                let stored = RawObject::parse(&configs.remove(&s.pk).unwrap_or_default());
+                let mut config = stored.get("config").map(|c| RawObject::parse(c.get())).unwrap_or_default();
+                config.set("substitutions", raw(Value::Object(subs).to_string()));
                 StepMetadata {
-                    config: Value::Object(config),
-                    spec: stored.get("spec").cloned().unwrap_or(Value::Object(Map::new())),
+                    config,
+                    spec: match stored.get("spec") {
+                        Some(spec) => spec.to_owned(),
+                        None => raw("{}".into()),
+                    },
                     cache_key: s.cache_key.clone(),
                     cache_expires_at: s.cache_expires_at,
                     code_hash: s.code_hash.clone(),

@@ -9,6 +9,7 @@ pub mod model_version;
 pub mod page;
 pub mod pipeline;
 pub mod project;
+pub mod raw;
 pub mod run;
 pub mod run_metadata;
 pub mod shared;

@@ -5,6 +5,7 @@ use super::artifact_version::RunMetadata;
 use super::logs::{LogsNested, LogsRequest};
 use super::model_version::ModelVersionResponse;
 use super::pipeline::PipelineNested;
+use super::raw::RawObject;
 use super::snapshot::{without_packages, SnapshotNested};
 use super::stack::StackResponse;
 use super::tag::{parse_tag_refs, TagRef, TagResponse};
@@ -12,6 +13,7 @@ use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
 use super::{Entity, Hex, Shared, Ts};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// ZenML's `ExecutionStatus` values.
@@ -258,12 +260,13 @@ pub struct RunBody {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunMetadataBlock {
     pub run_metadata: RunMetadata,
+    /// The snapshot's configuration with the run's substitutions.
     #[schema(value_type = Object)]
-    pub config: Value,
+    pub config: RawObject,
     pub start_time: Option<Ts>,
     pub end_time: Option<Ts>,
     #[schema(value_type = Object)]
-    pub client_environment: Value,
+    pub client_environment: Box<RawValue>,
     #[schema(value_type = Object)]
     pub orchestrator_environment: Value,
     pub orchestrator_run_id: Option<String>,

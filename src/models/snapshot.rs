@@ -3,6 +3,7 @@
 //! step configurations are kept verbatim, see `pipeline-runs.md` §6 #18).
 
 use super::pipeline::PipelineNested;
+use super::raw::{null, raw, RawObject};
 use super::stack::StackResponse;
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
@@ -131,7 +132,7 @@ pub struct SnapshotResources {
     pub visualizations: Vec<Value>,
 }
 
-pub type SnapshotResponse = Entity<SnapshotBody, Map<String, Value>, SnapshotResources>;
+pub type SnapshotResponse = Entity<SnapshotBody, RawObject, SnapshotResources>;
 pub type SnapshotNested = Entity<SnapshotBody, Nothing, Nothing>;
 
 /// A snapshot row as loaded.
@@ -164,32 +165,25 @@ impl Snapshot {
         }
     }
 
-    /// One stored metadata field (`client_environment`, ...).
-    pub fn stored(&self, key: &str) -> Value {
-        serde_json::from_str::<Map<String, Value>>(&self.metadata)
-            .ok()
-            .and_then(|mut m| m.remove(key))
-            .unwrap_or(Value::Null)
+    /// The stored metadata fields (`client_environment`, `code_path`, ...).
+    pub fn stored(&self) -> RawObject {
+        RawObject::parse(&self.metadata)
     }
 
     /// The hydrated metadata, in the reference's field order; `steps` are
-    /// the step configurations as stored.
-    pub fn metadata(&self, steps: &[(String, String)]) -> Map<String, Value> {
-        let stored: Map<String, Value> = serde_json::from_str(&self.metadata).unwrap_or_default();
-        let get = |k: &str| stored.get(k).cloned().unwrap_or(Value::Null);
-        let mut steps_map = Map::new();
-        for (name, text) in steps {
-            steps_map.insert(name.clone(), serde_json::from_str(text).unwrap_or(Value::Null));
-        }
-        let mut m = Map::new();
-        m.insert("description".into(), get("description"));
-        m.insert("source_code".into(), get("source_code"));
-        m.insert("run_name_template".into(), Value::String(self.run_name_template.clone()));
-        m.insert(
-            "pipeline_configuration".into(),
-            serde_json::from_str(&self.pipeline_configuration).unwrap_or(Value::Null),
+    /// the step configurations as stored (raw JSON text, not re-read).
+    pub fn metadata(&self, steps: Vec<(String, String)>) -> RawObject {
+        let stored = self.stored();
+        let mut m = RawObject::default();
+        m.set("description", stored.get_or_null("description"));
+        m.set("source_code", stored.get_or_null("source_code"));
+        m.set("run_name_template", raw(serde_json::to_string(&self.run_name_template).unwrap_or_default()));
+        m.set("pipeline_configuration", raw(self.pipeline_configuration.clone()));
+        m.set(
+            "step_configurations",
+            raw(serde_json::to_string(&RawObject(steps.into_iter().map(|(k, v)| (k, raw(v))).collect()))
+                .unwrap_or_default()),
         );
-        m.insert("step_configurations".into(), Value::Object(steps_map));
         for k in [
             "client_environment",
             "client_version",
@@ -200,13 +194,13 @@ impl Snapshot {
             "template_id",
             "source_snapshot_id",
         ] {
-            m.insert(k.into(), get(k));
+            m.set(k, stored.get_or_null(k));
         }
-        if m.get("client_environment").is_some_and(Value::is_null) {
-            m.insert("client_environment".into(), Value::Object(Map::new()));
+        if m.get("client_environment").is_some_and(|v| v.get() == "null") {
+            m.set("client_environment", raw("{}".into()));
         }
-        m.insert("config_template".into(), Value::Null);
-        m.insert("config_schema".into(), Value::Null);
+        m.set("config_template", null());
+        m.set("config_schema", null());
         m
     }
 }

@@ -2,11 +2,13 @@
 
 use super::artifact_version::{ArtifactVersionResponse, RunMetadata};
 use super::logs::{LogsNested, LogsRequest};
+use super::raw::RawObject;
 use super::run::{object_text, parse_logs_ref, LogsRef, STATUSES};
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
 use super::{Entity, Hex, Shared, Ts};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// A validated `POST /steps` body.
@@ -154,10 +156,11 @@ pub struct StepBody {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StepMetadata {
+    /// The stored configuration with the run's substitutions.
     #[schema(value_type = Object)]
-    pub config: Value,
+    pub config: RawObject,
     #[schema(value_type = Object)]
-    pub spec: Value,
+    pub spec: Box<RawValue>,
     pub cache_key: Option<String>,
     pub cache_expires_at: Option<Ts>,
     pub code_hash: Option<String>,

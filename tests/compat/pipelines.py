@@ -19,7 +19,7 @@ artifact versions are unused again when the prune checks of workflows.py run.
 
 import os
 import uuid
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 W: Any = None  # the workflows module, set by register()
 
@@ -28,11 +28,8 @@ SUB_MODES: Dict[str, Callable[[List[str]], Dict[str, Any]]] = {}  # `workflows.p
 
 
 def check(title: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
-    def deco(fn: Callable[[], None]) -> Callable[[], None]:
-        CHECKS.append((title, fn))
-        return fn
-
-    return deco
+    """Collect a check here; register() hands them to workflows.check in order."""
+    return lambda fn: CHECKS.append((title, fn)) or fn
 
 
 def register(workflows_module: Any) -> None:

@@ -248,3 +248,51 @@ def cli_other_load() -> Annotated[list, "cp_cli_other_numbers"]:
 @pipeline(enable_cache=False)
 def cp_cli_other_pipe() -> None:
     cli_other_load()
+
+
+# -- models (models.py) ----------------------------------------------------
+# Every model pipeline has its own model; outputs: a data artifact and an
+# ArtifactConfig(artifact_type=MODEL) artifact. Caching is off, so every run
+# creates a new model version.
+
+from zenml import Model  # noqa: E402
+from zenml.enums import ArtifactType  # noqa: E402
+
+
+@step
+def cm_prepare(acc: float) -> Annotated[list, "cm_dataset"]:
+    log_metadata(metadata={"val_acc": acc, "cm_note": "prepared"}, infer_model=True)  # -> the model version
+    return [1.0, 2.0, acc]
+
+
+@step
+def cm_train(data: list) -> Annotated[dict, ArtifactConfig(name="cm_weights", artifact_type=ArtifactType.MODEL)]:
+    return {"w": data, "n": len(data)}
+
+
+@pipeline(
+    model=Model(name="cm_main_model", description="cm main model", tags=["cm-mtag", "cm-spec"]),
+    enable_cache=False,
+)
+def cm_main_pipe(acc: float = 0.5) -> None:
+    cm_train(cm_prepare(acc=acc))
+
+
+@step
+def cm_stage_load() -> Annotated[list, "cm_stage_numbers"]:
+    return [21]
+
+
+@pipeline(model=Model(name="cm_stage_model"), enable_cache=False)
+def cm_stage_pipe() -> None:
+    cm_stage_load()
+
+
+@step
+def cm_del_load(x: int) -> Annotated[list, "cm_del_numbers"]:
+    return [x]
+
+
+@pipeline(model=Model(name="cm_del_model", tags=["cm-del"]), enable_cache=False)
+def cm_del_pipe(x: int = 0) -> None:
+    cm_del_load(x=x)

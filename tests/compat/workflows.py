@@ -700,6 +700,10 @@ def c_cli_list() -> None:
 import pipelines  # noqa: E402
 
 pipelines.register(sys.modules[__name__])
+# The model workflows (models.py); their last check deletes every model and pipeline.
+import models  # noqa: E402
+
+models.register(sys.modules[__name__])
 
 
 @check("Client().prune_artifacts(only_versions=True) then (only_versions=False)")
