@@ -2,8 +2,9 @@
 """Pipeline-run benchmark: a 10-step pipeline run N times through the real
 zenml==0.98.0 client (local orchestrator) against trove and against the
 reference ZenML server, started side by side in one run. Reports, per run,
-the server's CPU time (utime+stime of its process tree, from /proc) and the
-client's wall time, and their ratios.
+the server's CPU time (utime+stime of its process tree, from /proc, around the
+measured runs of one client process after its warm-up run) and the client's
+wall time, and their ratios.
 
     python3 bench/pipelines.py                  # N=10, release build of trove
     python3 bench/pipelines.py --runs 30 --trove-bin target/debug/trove
@@ -44,16 +45,32 @@ def s{i}(x: int) -> Annotated[int, "v{i}"]:
 def bench_pipe():
     x = first()
 ''' + "".join(f"    x = s{i}(x)\n" for i in range(1, 10)) + '''
+def server_cpu(pids):
+    """utime + stime of the server's processes, in seconds (/proc)."""
+    import os
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 if __name__ == "__main__":
     import sys, time, json
-    n = int(sys.argv[1])
+    n, pids = int(sys.argv[1]), [int(p) for p in sys.argv[2].split(",")]
+    bench_pipe()  # warm-up in this process: login, imports, registration
     walls = []
+    cpu0 = server_cpu(pids)
     for _ in range(n):
         t0 = time.perf_counter()
         run = bench_pipe()
         walls.append(time.perf_counter() - t0)
         assert str(run.status) in ("completed", "ExecutionStatus.COMPLETED"), run.status
-    print(json.dumps({"walls": walls}))
+    print(json.dumps({"walls": walls, "cpu": server_cpu(pids) - cpu0}))
 '''
 
 
@@ -72,17 +89,17 @@ def run_client(srv, runs: int, work: Path) -> dict:
         ZENML_LOGGING_VERBOSITY="ERROR",
     )
     py = str(B.zenml_venv() / "bin" / "python")
-    # One warm-up run (registers the pipeline, imports), then the measured runs.
-    subprocess.run([py, "bench_pipe.py", "1"], cwd=work, env=env, check=True, capture_output=True)
-    pids = B.proc_tree(srv.pid)
-    cpu0 = B.cpu_seconds(pids)
+    # The client measures the server's CPU itself, around the measured runs
+    # only (after a warm-up run in the same process: login, imports, the
+    # pipeline's registration), from /proc of the server's process tree.
+    pids = ",".join(str(p) for p in B.proc_tree(srv.pid))
     t0 = time.perf_counter()
-    out = subprocess.run([py, "bench_pipe.py", str(runs)], cwd=work, env=env, capture_output=True, text=True)
+    out = subprocess.run([py, "bench_pipe.py", str(runs), pids], cwd=work, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if out.returncode != 0:
         B.die(f"client failed against {srv.name}:\n{out.stderr[-3000:]}")
-    cpu = B.cpu_seconds(B.proc_tree(srv.pid)) - cpu0
-    walls = json.loads(out.stdout.strip().splitlines()[-1])["walls"]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    walls, cpu = result["walls"], result["cpu"]
     return {"cpu_per_run_ms": cpu / runs * 1000, "wall_per_run_s": sum(walls) / len(walls), "total_s": wall}
 
 

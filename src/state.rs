@@ -3,14 +3,14 @@
 use crate::auth::{AuthCache, TokenKeys, Verifier};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::models::Hex;
+use crate::models::Id;
 use std::sync::Arc;
 
 pub struct AppState {
     pub db: Db,
     pub tokens: TokenKeys,
     pub settings: Arc<Settings>,
-    pub server_id: Hex,
+    pub server_id: Id,
     /// ZenML's session cookie name ([`AppState::cookie_name_of`] the server id).
     pub cookie_name: String,
     pub auth_cache: AuthCache,
@@ -20,7 +20,7 @@ pub struct AppState {
 
 impl AppState {
     /// ZenML's session cookie name for a server id.
-    pub fn cookie_name_of(server_id: &Hex) -> String {
+    pub fn cookie_name_of(server_id: &Id) -> String {
         format!("zenml-server-{}", server_id.hyphenated())
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::auth::{token, TokenKeys};
 use crate::error::ApiError;
-use crate::models::Hex;
+use crate::models::Id;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub pk: i64,
-    pub id: Hex,
+    pub id: Id,
 }
 
 /// What token checks need to know about a user, cached briefly so that a
@@ -40,7 +40,7 @@ const CACHE_ENTRIES: usize = 10_000;
 /// the extractor uses.
 #[derive(Clone)]
 struct VerifiedToken {
-    id: Hex,
+    id: Id,
     iat: f64,
     exp: Option<i64>,
 }
@@ -56,11 +56,11 @@ struct VerifiedToken {
 /// `CACHE_TTL` ago.
 #[derive(Default)]
 pub struct AuthCache {
-    users: Mutex<HashMap<String, CachedUser>>,
+    users: Mutex<HashMap<Id, CachedUser>>,
     tokens: Mutex<HashMap<String, VerifiedToken>>,
 }
 
-fn bounded_insert<V>(map: &Mutex<HashMap<String, V>>, key: String, value: V) {
+fn bounded_insert<K: std::hash::Hash + Eq, V>(map: &Mutex<HashMap<K, V>>, key: K, value: V) {
     if let Ok(mut map) = map.lock() {
         if map.len() >= CACHE_ENTRIES {
             map.clear();
@@ -70,12 +70,12 @@ fn bounded_insert<V>(map: &Mutex<HashMap<String, V>>, key: String, value: V) {
 }
 
 impl AuthCache {
-    fn get(&self, id: &str) -> Option<CachedUser> {
+    fn get(&self, id: &Id) -> Option<CachedUser> {
         let map = self.users.lock().ok()?;
         map.get(id).filter(|u| u.fetched.elapsed() < CACHE_TTL).cloned()
     }
 
-    fn put(&self, id: String, user: CachedUser) {
+    fn put(&self, id: Id, user: CachedUser) {
         bounded_insert(&self.users, id, user);
     }
 
@@ -92,7 +92,7 @@ impl AuthCache {
             return Ok(verified);
         }
         let claims = keys.verify(&token).map_err(ApiError::Credentials)?;
-        let id = Hex::parse(&claims.sub).ok_or_else(|| {
+        let id = Id::parse(&claims.sub).ok_or_else(|| {
             ApiError::Credentials("Authentication error: the subject claim is not a valid UUID".into())
         })?;
         let verified = VerifiedToken { id, iat: claims.iat, exp: claims.exp };
@@ -121,10 +121,10 @@ impl FromRequest for AuthUser {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let token = token.ok_or(ApiError::NotAuthenticated)?;
             let VerifiedToken { id, iat, .. } = state.auth_cache.verify(&state.tokens, token)?;
-            let user = match state.auth_cache.get(&id.0) {
+            let user = match state.auth_cache.get(&id) {
                 Some(u) => u,
                 None => {
-                    let db_id = id.clone();
+                    let db_id = id;
                     let found = state.db.read(move |c| crate::db::users::get_by_id(c, &db_id)).await?;
                     let Some((pk, u)) = found else {
                         return Err(ApiError::Credentials(format!(
@@ -139,7 +139,7 @@ impl FromRequest for AuthUser {
                         password_changed_at: u.password_changed_at.map(|t| t.0),
                         fetched: Instant::now(),
                     };
-                    state.auth_cache.put(id.0.clone(), cached.clone());
+                    state.auth_cache.put(id, cached.clone());
                     cached
                 }
             };
@@ -170,7 +170,7 @@ mod tests {
     const USER: &str = "19eb1d9f-2940-4f4e-89bf-9fd2e7c44726";
 
     fn keys() -> TokenKeys {
-        TokenKeys::new(SECRET.as_bytes(), &Hex::parse(SERVER).unwrap(), 0)
+        TokenKeys::new(SECRET.as_bytes(), &Id::parse(SERVER).unwrap(), 0)
     }
 
     fn signed(exp: i64, secret: &str) -> String {
@@ -186,9 +186,9 @@ mod tests {
     fn only_verified_tokens_are_cached() {
         let cache = AuthCache::default();
         let good = signed(chrono::Utc::now().timestamp() + 3600, SECRET);
-        assert_eq!(cache.verify(&keys(), good.clone()).unwrap().id, Hex::parse(USER).unwrap());
+        assert_eq!(cache.verify(&keys(), good.clone()).unwrap().id, Id::parse(USER).unwrap());
         assert!(cached(&cache, &good));
-        assert_eq!(cache.verified(&good).unwrap().id, Hex::parse(USER).unwrap());
+        assert_eq!(cache.verified(&good).unwrap().id, Id::parse(USER).unwrap());
         let forged = signed(chrono::Utc::now().timestamp() + 3600, "another-secret-123");
         assert!(cache.verify(&keys(), forged.clone()).is_err());
         assert!(!cached(&cache, &forged));
@@ -200,7 +200,7 @@ mod tests {
     fn a_cached_token_that_expired_is_refused() {
         let cache = AuthCache::default();
         let token = signed(1000, SECRET);
-        let was_valid = VerifiedToken { id: Hex::parse(USER).unwrap(), iat: 1.0, exp: Some(1000) };
+        let was_valid = VerifiedToken { id: Id::parse(USER).unwrap(), iat: 1.0, exp: Some(1000) };
         cache.tokens.lock().unwrap().insert(token.clone(), was_valid);
         match cache.verify(&keys(), token) {
             Err(ApiError::Credentials(m)) => assert!(m.contains("Signature has expired"), "{m}"),

@@ -1,7 +1,7 @@
 //! HS256 access tokens. The algorithm is pinned on verification; claims are
 //! ZenML's (`sub`, `iss`, `aud` = server id, float `iat`, optional `exp`).
 
-use crate::models::Hex;
+use crate::models::Id;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ pub struct TokenKeys {
 
 impl TokenKeys {
     /// `lifetime_minutes == 0`: tokens never expire.
-    pub fn new(secret: &[u8], server_id: &Hex, lifetime_minutes: u64) -> TokenKeys {
+    pub fn new(secret: &[u8], server_id: &Id, lifetime_minutes: u64) -> TokenKeys {
         let server_id = server_id.hyphenated();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECONDS;
@@ -55,7 +55,7 @@ impl TokenKeys {
     }
 
     /// A token for `user_id` and its `expires_in` (None = never expires).
-    pub fn issue(&self, user_id: &Hex) -> (String, Option<u64>) {
+    pub fn issue(&self, user_id: &Id) -> (String, Option<u64>) {
         let now = chrono::Utc::now();
         let iat = now.timestamp_micros() as f64 / 1e6;
         let claims = Claims {
@@ -97,7 +97,7 @@ struct DownloadClaims {
 
 impl TokenKeys {
     /// Check a download token for `resource_id` (HS256, `exp` required).
-    pub fn verify_download(&self, token: &str, resource_id: &Hex) -> Result<(), String> {
+    pub fn verify_download(&self, token: &str, resource_id: &Id) -> Result<(), String> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_aud = false;
@@ -108,7 +108,7 @@ impl TokenKeys {
         if claims.download_type != "artifact_version" {
             return Err("Invalid download type".into());
         }
-        if Hex::parse(&claims.resource_id).as_ref() != Some(resource_id) {
+        if Id::parse(&claims.resource_id).as_ref() != Some(resource_id) {
             return Err("Invalid resource ID".into());
         }
         Ok(())
@@ -151,7 +151,7 @@ mod tests {
     use super::*;
 
     fn keys(secret: &str, minutes: u64) -> TokenKeys {
-        TokenKeys::new(secret.as_bytes(), &Hex("af9b24b12bb147e2964655a4ee57eea1".into()), minutes)
+        TokenKeys::new(secret.as_bytes(), &Id::parse("af9b24b12bb147e2964655a4ee57eea1").unwrap(), minutes)
     }
 
     fn sign(claims: &serde_json::Value, alg: Algorithm, secret: &str) -> String {
@@ -164,13 +164,13 @@ mod tests {
     #[test]
     fn issued_tokens_verify() {
         let k = keys("0123456789abcdef", 0);
-        let (t, exp) = k.issue(&Hex::parse(USER).unwrap());
+        let (t, exp) = k.issue(&Id::parse(USER).unwrap());
         assert_eq!(exp, None);
         let c = k.verify(&t).unwrap();
         assert_eq!(c.sub, USER);
         assert_eq!(c.exp, None);
         let k = keys("0123456789abcdef", 60);
-        let (t, exp) = k.issue(&Hex::parse(USER).unwrap());
+        let (t, exp) = k.issue(&Id::parse(USER).unwrap());
         assert_eq!(exp, Some(3600));
         assert!(k.verify(&t).unwrap().exp.is_some());
     }
@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn tampered_and_foreign_tokens_are_rejected() {
         let k = keys("0123456789abcdef", 0);
-        let (t, _) = k.issue(&Hex::parse(USER).unwrap());
+        let (t, _) = k.issue(&Id::parse(USER).unwrap());
         let other = sign(
             &serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0}),
             Algorithm::HS256,

@@ -6,10 +6,10 @@ use super::{artifacts, projects, stacks, tags, version_blocks, version_load, DbE
 use crate::models::artifact_version::{
     version_number, ArtifactRef, ArtifactVersionRequest, ArtifactVersionResponse, ArtifactVersionUpdate,
 };
-use crate::models::{Hex, Ts};
+use crate::models::{Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension};
 
-fn not_found(id: &Hex) -> DbError {
+fn not_found(id: &Id) -> DbError {
     DbError::NotFound(format!(
         "\"Unable to get artifact version with ID '{}': No artifact version with this ID found\"",
         id.hyphenated()
@@ -17,27 +17,27 @@ fn not_found(id: &Hex) -> DbError {
 }
 
 /// (pk, artifact pk, uri, artifact store id) of a version id.
-fn lookup(conn: &Connection, id: &Hex) -> DbResult<(i64, i64, String, Option<String>)> {
+fn lookup(conn: &Connection, id: &Id) -> DbResult<(i64, i64, String, Option<String>)> {
     conn.prepare_cached("SELECT pk, artifact_pk, uri, artifact_store_id FROM artifact_versions WHERE id = ?1")?
-        .query_row([&id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?
         .ok_or_else(|| not_found(id))
 }
 
-pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<ArtifactVersionResponse> {
+pub fn get(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<ArtifactVersionResponse> {
     version_load::load_by_id(conn, id, hydrate)?.ok_or_else(|| not_found(id))
 }
 
 /// What the data endpoints need: the version's artifact store (with its
 /// flavor, when the component still exists) and its number of visualizations.
-pub fn store_of(conn: &Connection, id: &Hex) -> DbResult<(Option<(Hex, String)>, i64)> {
+pub fn store_of(conn: &Connection, id: &Id) -> DbResult<(Option<(Id, String)>, i64)> {
     conn.prepare_cached(
         "SELECT c.id, c.flavor, (SELECT count(*) FROM visualizations v WHERE v.version_pk = av.pk)
          FROM artifact_versions av LEFT JOIN stack_components c ON c.id = av.artifact_store_id WHERE av.id = ?1",
     )?
-    .query_row([&id.0], |r| {
-        let store = match (r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?) {
-            (Some(id), Some(flavor)) => Some((Hex(id), flavor)),
+    .query_row([id], |r| {
+        let store = match (r.get::<_, Option<Id>>(0)?, r.get::<_, Option<String>>(1)?) {
+            (Some(id), Some(flavor)) => Some((id, flavor)),
             _ => None,
         };
         Ok((store, r.get(2)?))
@@ -80,14 +80,14 @@ pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> 
     };
 
     let now = Ts::now();
-    let id = Hex::new_v4();
+    let id = Id::new_v4();
     conn.prepare_cached(
         "INSERT INTO artifact_versions (id, artifact_pk, project_pk, user_pk, version, version_number, uri, type,
             materializer, data_type, save_type, artifact_store_id, content_hash, item_count, created, updated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
     )?
     .execute(params![
-        id.0,
+        id,
         artifact_pk,
         project.pk,
         user_pk,
@@ -98,7 +98,7 @@ pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> 
         req.materializer,
         req.data_type,
         req.save_type,
-        req.artifact_store_id.as_ref().map(|h| &h.0),
+        req.artifact_store_id.as_ref(),
         req.content_hash,
         req.item_count,
         now.0,
@@ -111,13 +111,13 @@ pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> 
         false => e.into(),
     })?;
     let pk = conn.last_insert_rowid();
-    version_blocks::split_full(conn, project.pk, now.0, &id.0)?;
+    version_blocks::split_full(conn, project.pk, now.0, &id.simple())?;
 
     let mut vis = conn.prepare_cached(
         "INSERT INTO visualizations (id, version_pk, type, uri, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?;
     for v in &req.visualizations {
-        vis.execute(params![Hex::new_v4().0, pk, v.vtype, v.uri, Ts::now().0])?;
+        vis.execute(params![Id::new_v4(), pk, v.vtype, v.uri, Ts::now().0])?;
     }
     tags::attach(conn, pk, artifact_pk, &tag_pks)?;
     let mut meta = conn.prepare_cached(
@@ -145,7 +145,7 @@ pub fn create_and_load(
 /// [`update`], then the version's response (as [`create_and_load`]).
 pub fn update_and_load(
     conn: &Connection,
-    id: &Hex,
+    id: &Id,
     upd: &ArtifactVersionUpdate,
     user_pk: i64,
 ) -> DbResult<ArtifactVersionResponse> {
@@ -171,7 +171,7 @@ fn next_version(conn: &Connection, artifact_pk: i64) -> DbResult<i64> {
 }
 
 /// Apply `add_tags` then `remove_tags` and bump `updated`; returns the pk.
-pub fn update(conn: &Connection, id: &Hex, upd: &ArtifactVersionUpdate, user_pk: i64) -> DbResult<i64> {
+pub fn update(conn: &Connection, id: &Id, upd: &ArtifactVersionUpdate, user_pk: i64) -> DbResult<i64> {
     let (pk, artifact_pk, ..) = lookup(conn, id)?;
     let tag_pks = tags::resolve_or_create(conn, &upd.add_tags, user_pk)?;
     tags::attach(conn, pk, artifact_pk, &tag_pks)?;
@@ -183,7 +183,7 @@ pub fn update(conn: &Connection, id: &Hex, upd: &ArtifactVersionUpdate, user_pk:
 
 /// Delete one version (spec §8.3). trove has only local artifact stores,
 /// whose files the server refuses to touch (the client deletes them itself).
-pub fn delete(conn: &Connection, id: &Hex, delete_metadata: bool, delete_from_artifact_store: bool) -> DbResult<()> {
+pub fn delete(conn: &Connection, id: &Id, delete_metadata: bool, delete_from_artifact_store: bool) -> DbResult<()> {
     let (pk, _, uri, store) = lookup(conn, id)?;
     if delete_from_artifact_store {
         if store.is_none() {

@@ -5,11 +5,11 @@ use super::{list, pk_array, tags, users, DbError, DbResult};
 use crate::filter::ListQuery;
 use crate::models::artifact::{Artifact, ArtifactMetadata, ArtifactResources, ArtifactResponse};
 use crate::models::Page;
-use crate::models::{Entity, Hex, Ts};
+use crate::models::{Entity, Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 
-fn not_found(id: &Hex) -> DbError {
+fn not_found(id: &Id) -> DbError {
     DbError::NotFound(format!(
         "\"Unable to get artifact with ID '{}': No artifact with this ID found\"",
         id.hyphenated()
@@ -42,16 +42,16 @@ pub fn resolve_by_name(
                 "INSERT INTO artifacts (id, project_pk, name, has_custom_name, user_pk, created, updated)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
             )?
-            .execute(params![Hex::new_v4().0, project_pk, name, has_custom_name, user_pk, now.0])?;
+            .execute(params![Id::new_v4(), project_pk, name, has_custom_name, user_pk, now.0])?;
             Ok(conn.last_insert_rowid())
         }
     }
 }
 
 /// (pk, project pk, name) of an artifact id.
-pub fn by_id(conn: &Connection, id: &Hex) -> DbResult<(i64, i64, String)> {
+pub fn by_id(conn: &Connection, id: &Id) -> DbResult<(i64, i64, String)> {
     conn.prepare_cached("SELECT pk, project_pk, name FROM artifacts WHERE id = ?1")?
-        .query_row([&id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
         .ok_or_else(|| not_found(id))
 }
@@ -68,11 +68,11 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
     let mut q = stmt.query([pk_array(pks)])?;
     while let Some(r) = q.next()? {
         let a = Artifact {
-            id: Hex(r.get(1)?),
+            id: r.get::<_, Id>(1)?,
             name: r.get(2)?,
             has_custom_name: r.get(3)?,
-            user_id: r.get::<_, Option<String>>(4)?.map(Hex),
-            project_id: Hex(r.get(5)?),
+            user_id: r.get::<_, Option<Id>>(4)?,
+            project_id: r.get::<_, Id>(5)?,
             created: Ts(r.get(6)?),
             updated: Ts(r.get(7)?),
         };
@@ -82,13 +82,13 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
     let user_pks: Vec<i64> = rows.values().filter_map(|r| r.1).collect();
     let users = users::nested_by_pks(conn, &user_pks)?;
     let latest_pks: Vec<i64> = rows.values().filter_map(|r| r.2).collect();
-    let mut latest: HashMap<i64, (Hex, String)> = HashMap::new();
+    let mut latest: HashMap<i64, (Id, String)> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT av.pk, av.id, av.version FROM rarray(?1) r CROSS JOIN artifact_versions av ON av.pk = r.value",
     )?;
     let mut q = stmt.query([pk_array(&latest_pks)])?;
     while let Some(r) = q.next()? {
-        latest.insert(r.get(0)?, (Hex(r.get(1)?), r.get(2)?));
+        latest.insert(r.get(0)?, (r.get::<_, Id>(1)?, r.get(2)?));
     }
     drop(q);
     let mut tag_map = tags::for_artifacts(conn, pks)?;
@@ -100,15 +100,15 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
             user: user_pk.and_then(|u| users.get(&u)).cloned(),
             tags: tag_map.remove(pk).unwrap_or_default(),
             latest_version_name: latest.map(|l| l.1.clone()),
-            latest_version_id: latest.map(|l| l.0.clone()),
+            latest_version_id: latest.map(|l| l.0),
         };
         let metadata = hydrate.then_some(ArtifactMetadata { has_custom_name: a.has_custom_name });
-        out.push(Entity::named(a.id.clone(), a.name.clone(), a.body(), metadata, Some(resources)));
+        out.push(Entity::named(a.id, a.name.clone(), a.body(), metadata, Some(resources)));
     }
     Ok(out)
 }
 
-pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<ArtifactResponse> {
+pub fn get(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<ArtifactResponse> {
     let (pk, _, _) = by_id(conn, id)?;
     load(conn, &[pk], hydrate)?.pop().ok_or_else(|| not_found(id))
 }
@@ -117,7 +117,7 @@ pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<ArtifactRespo
 /// Deletes the artifact with its versions; refused (as a used version's
 /// delete is) when a step run uses one of them: the reference deletes them
 /// and silently drops the runs' links (spec oddity #8).
-pub fn delete(conn: &Connection, id: &Hex) -> DbResult<()> {
+pub fn delete(conn: &Connection, id: &Id) -> DbResult<()> {
     let (pk, _, _) = by_id(conn, id)?;
     let used: bool = conn
         .prepare_cached(

@@ -3,18 +3,18 @@
 //! every start; ids stay stable across restarts.
 
 use super::DbResult;
-use crate::models::{Hex, Ts};
+use crate::models::{Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// The server id (JWT issuer/audience, `/info` id), created once.
-pub fn server_id(conn: &Connection) -> DbResult<Hex> {
-    let found: Option<String> =
+pub fn server_id(conn: &Connection) -> DbResult<Id> {
+    let found: Option<Id> =
         conn.query_row("SELECT value FROM server_settings WHERE key = 'server_id'", [], |r| r.get(0)).optional()?;
     if let Some(id) = found {
-        return Ok(Hex(id));
+        return Ok(id);
     }
-    let id = Hex::new_v4();
-    conn.execute("INSERT INTO server_settings (key, value) VALUES ('server_id', ?1)", [&id.0])?;
+    let id = Id::new_v4();
+    conn.execute("INSERT INTO server_settings (key, value) VALUES ('server_id', ?1)", [id])?;
     Ok(id)
 }
 
@@ -23,7 +23,7 @@ pub fn ensure_default_project(conn: &Connection) -> DbResult<()> {
     conn.execute(
         "INSERT OR IGNORE INTO projects (id, name, display_name, description, created, updated)
          VALUES (?1, 'default', 'default', '', ?2, ?2)",
-        params![Hex::new_v4().0, now.0],
+        params![Id::new_v4(), now.0],
     )?;
     Ok(())
 }
@@ -39,12 +39,12 @@ pub fn ensure_default_stack(conn: &Connection, artifact_store_path: &str) -> DbR
              ON CONFLICT (type, name) DO UPDATE SET
                configuration = excluded.configuration,
                updated = CASE WHEN configuration = excluded.configuration THEN updated ELSE excluded.updated END",
-            params![Hex::new_v4().0, ctype, configuration, now.0],
+            params![Id::new_v4(), ctype, configuration, now.0],
         )?;
     }
     conn.execute(
         "INSERT OR IGNORE INTO stacks (id, name, description, created, updated) VALUES (?1, 'default', '', ?2, ?2)",
-        params![Hex::new_v4().0, now.0],
+        params![Id::new_v4(), now.0],
     )?;
     conn.execute(
         "INSERT OR IGNORE INTO stack_component_links (stack_pk, component_pk)

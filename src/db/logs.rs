@@ -2,7 +2,7 @@
 
 use super::{is_unique_violation, projects, stacks, users, DbError, DbResult};
 use crate::models::logs::{Logs, LogsBody, LogsRequest, LogsResponse, LogsUpdate};
-use crate::models::{Hex, Ts};
+use crate::models::{Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 
@@ -13,14 +13,14 @@ const SELECT: &str = "SELECT l.pk, l.id, l.created, l.updated, u.id, p.id, l.uri
 
 /// (pk, entry, run pk, step pk).
 fn from_row(r: &Row) -> rusqlite::Result<(i64, Logs, Option<i64>, Option<i64>)> {
-    let hex = |i: usize| r.get::<_, Option<String>>(i).map(|v| v.map(Hex));
+    let hex = |i: usize| r.get::<_, Option<Id>>(i);
     let logs = Logs {
-        id: Hex(r.get(1)?),
+        id: r.get::<_, Id>(1)?,
         body: LogsBody {
             created: Ts(r.get(2)?),
             updated: Ts(r.get(3)?),
             user_id: hex(4)?,
-            project_id: Hex(r.get(5)?),
+            project_id: r.get::<_, Id>(5)?,
             uri: r.get(6)?,
             source: r.get(7)?,
             step_run_id: hex(8)?,
@@ -34,12 +34,12 @@ fn from_row(r: &Row) -> rusqlite::Result<(i64, Logs, Option<i64>, Option<i64>)> 
     Ok((r.get(0)?, logs, r.get(14)?, r.get(15)?))
 }
 
-fn not_found(id: &Hex) -> DbError {
+fn not_found(id: &Id) -> DbError {
     DbError::NotFound(format!("\"Unable to get logs with ID '{}': No logs with this ID found\"", id.hyphenated()))
 }
 
-fn run_pk(conn: &Connection, id: &Hex) -> DbResult<i64> {
-    conn.prepare_cached("SELECT pk FROM runs WHERE id = ?1")?.query_row([&id.0], |r| r.get(0)).optional()?.ok_or_else(
+fn run_pk(conn: &Connection, id: &Id) -> DbResult<i64> {
+    conn.prepare_cached("SELECT pk FROM runs WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?.ok_or_else(
         || {
             DbError::NotFound(format!(
                 "\"Unable to get pipeline run with ID '{}': No pipeline run with this ID found\"",
@@ -49,8 +49,8 @@ fn run_pk(conn: &Connection, id: &Hex) -> DbResult<i64> {
     )
 }
 
-fn step_pk(conn: &Connection, id: &Hex) -> DbResult<i64> {
-    conn.prepare_cached("SELECT pk FROM steps WHERE id = ?1")?.query_row([&id.0], |r| r.get(0)).optional()?.ok_or_else(
+fn step_pk(conn: &Connection, id: &Id) -> DbResult<i64> {
+    conn.prepare_cached("SELECT pk FROM steps WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?.ok_or_else(
         || {
             DbError::NotFound(format!(
                 "\"Unable to get step run with ID '{}': No step run with this ID found\"",
@@ -68,7 +68,7 @@ pub fn create(
     user_pk: i64,
     run: Option<i64>,
     step: Option<i64>,
-) -> DbResult<(i64, Hex)> {
+) -> DbResult<(i64, Id)> {
     let project = projects::get_by_id(conn, &req.project)?;
     for store in req.artifact_store_id.iter() {
         if !stacks::component_exists(conn, store)? {
@@ -88,7 +88,7 @@ pub fn create(
         (None, Some(id)) => Some(step_pk(conn, id)?),
         (None, None) => None,
     };
-    let id = req.id.clone().unwrap_or_else(Hex::new_v4);
+    let id = req.id.unwrap_or_else(Id::new_v4);
     let now = Ts::now();
     let inserted = conn
         .prepare_cached(
@@ -97,16 +97,16 @@ pub fn create(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
         )?
         .execute(params![
-            id.0,
+            id,
             project.pk,
             user_pk,
             req.uri,
             req.source,
-            req.artifact_store_id.as_ref().map(|h| &h.0),
-            req.log_store_id.as_ref().map(|h| &h.0),
+            req.artifact_store_id.as_ref(),
+            req.log_store_id.as_ref(),
             run,
             step,
-            req.hook_invocation_id.as_ref().map(|h| &h.0),
+            req.hook_invocation_id.as_ref(),
             now.0
         ]);
     match inserted {
@@ -120,7 +120,7 @@ pub fn create(
 }
 
 /// Link an existing entry (by id) to a run or a step.
-pub fn link(conn: &Connection, id: &Hex, run: Option<i64>, step: Option<i64>) -> DbResult<()> {
+pub fn link(conn: &Connection, id: &Id, run: Option<i64>, step: Option<i64>) -> DbResult<()> {
     let (pk, _, has_run, has_step) = get_row(conn, id)?;
     if run.is_some_and(|r| has_run.is_some_and(|h| h != r)) || step.is_some_and(|s| has_step.is_some_and(|h| h != s)) {
         return Err(DbError::Forbidden(format!(
@@ -136,20 +136,20 @@ pub fn link(conn: &Connection, id: &Hex, run: Option<i64>, step: Option<i64>) ->
     Ok(())
 }
 
-fn get_row(conn: &Connection, id: &Hex) -> DbResult<(i64, Logs, Option<i64>, Option<i64>)> {
+fn get_row(conn: &Connection, id: &Id) -> DbResult<(i64, Logs, Option<i64>, Option<i64>)> {
     let sql = format!("{SELECT} WHERE l.id = ?1");
-    conn.prepare_cached(&sql)?.query_row([&id.0], from_row).optional()?.ok_or_else(|| not_found(id))
+    conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?.ok_or_else(|| not_found(id))
 }
 
 /// `GET /logs/{id}` and the answers of create and update.
-pub fn get(conn: &Connection, id: &Hex) -> DbResult<LogsResponse> {
+pub fn get(conn: &Connection, id: &Id) -> DbResult<LogsResponse> {
     let (_, logs, _, _) = get_row(conn, id)?;
     let mut user = users::nested_by_pks(conn, &logs.user_pk.into_iter().collect::<Vec<_>>())?;
     Ok(logs.to_response(logs.user_pk.and_then(|pk| user.remove(&pk))))
 }
 
 /// `PUT /logs/{id}`.
-pub fn update(conn: &Connection, id: &Hex, upd: &LogsUpdate) -> DbResult<LogsResponse> {
+pub fn update(conn: &Connection, id: &Id, upd: &LogsUpdate) -> DbResult<LogsResponse> {
     let run = upd.pipeline_run_id.as_ref().map(|r| run_pk(conn, r)).transpose()?;
     let step = upd.step_run_id.as_ref().map(|s| step_pk(conn, s)).transpose()?;
     link(conn, id, run, step)?;

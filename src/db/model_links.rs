@@ -4,7 +4,7 @@ use super::tables::{MODEL_VERSION_ARTIFACTS, MODEL_VERSION_RUNS};
 use super::{list, models, pk_array, runs, version_load, DbError, DbResult};
 use crate::filter::ListQuery;
 use crate::models::model_version::{ArtifactLinkBody, ArtifactLinkResponse, RunLinkBody, RunLinkResponse};
-use crate::models::{Empty, Entity, Hex, Page, Ts};
+use crate::models::{Empty, Entity, Id, Page, Ts};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 
@@ -15,7 +15,7 @@ pub fn link_run(conn: &Connection, version_pk: i64, run_pk: i64, user_pk: i64) -
         "INSERT OR IGNORE INTO model_version_runs (id, model_version_pk, run_pk, user_pk, created, updated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
-    .execute(params![Hex::new_v4().0, version_pk, run_pk, user_pk, now.0])?;
+    .execute(params![Id::new_v4(), version_pk, run_pk, user_pk, now.0])?;
     Ok(())
 }
 
@@ -41,9 +41,9 @@ fn artifact_links(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec
         "SELECT l.pk, l.id, l.created, l.updated, v.id, l.version_pk FROM rarray(?1) r
          CROSS JOIN model_version_artifacts l ON l.pk = r.value JOIN model_versions v ON v.pk = l.model_version_pk",
     )?;
-    let rows: Vec<(i64, Hex, Ts, Ts, Hex, i64)> = stmt
+    let rows: Vec<(i64, Id, Ts, Ts, Id, i64)> = stmt
         .query_map([pk_array(pks)], |r| {
-            Ok((r.get(0)?, Hex(r.get(1)?), Ts(r.get(2)?), Ts(r.get(3)?), Hex(r.get(4)?), r.get(5)?))
+            Ok((r.get(0)?, r.get::<_, Id>(1)?, Ts(r.get(2)?), Ts(r.get(3)?), r.get::<_, Id>(4)?, r.get(5)?))
         })?
         .collect::<Result<_, _>>()?;
     let mut version_pks: Vec<i64> = rows.iter().map(|r| r.5).collect();
@@ -64,14 +64,14 @@ fn artifact_links(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec
 /// `POST /model_version_artifacts`: get or create the link.
 pub fn create_artifact_link(
     conn: &Connection,
-    model_version: &Hex,
-    artifact_version: &Hex,
+    model_version: &Id,
+    artifact_version: &Id,
     user_pk: i64,
 ) -> DbResult<ArtifactLinkResponse> {
     let mv = models::version_pk(conn, model_version)?;
     let av: i64 = conn
         .prepare_cached("SELECT pk FROM artifact_versions WHERE id = ?1")?
-        .query_row([&artifact_version.0], |r| r.get(0))
+        .query_row([artifact_version], |r| r.get(0))
         .optional()?
         .ok_or_else(|| {
             DbError::NotFound(format!(
@@ -83,7 +83,7 @@ pub fn create_artifact_link(
         "INSERT OR IGNORE INTO model_version_artifacts (id, model_version_pk, version_pk, user_pk, created, updated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
-    .execute(params![Hex::new_v4().0, mv, av, user_pk, Ts::now().0])?;
+    .execute(params![Id::new_v4(), mv, av, user_pk, Ts::now().0])?;
     let pk: i64 = conn
         .prepare_cached("SELECT pk FROM model_version_artifacts WHERE model_version_pk = ?1 AND version_pk = ?2")?
         .query_row([mv, av], |r| r.get(0))?;
@@ -95,9 +95,9 @@ fn run_links(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<RunL
         "SELECT l.pk, l.id, l.created, l.updated, v.id, l.run_pk FROM rarray(?1) r
          CROSS JOIN model_version_runs l ON l.pk = r.value JOIN model_versions v ON v.pk = l.model_version_pk",
     )?;
-    let rows: Vec<(i64, Hex, Ts, Ts, Hex, i64)> = stmt
+    let rows: Vec<(i64, Id, Ts, Ts, Id, i64)> = stmt
         .query_map([pk_array(pks)], |r| {
-            Ok((r.get(0)?, Hex(r.get(1)?), Ts(r.get(2)?), Ts(r.get(3)?), Hex(r.get(4)?), r.get(5)?))
+            Ok((r.get(0)?, r.get::<_, Id>(1)?, Ts(r.get(2)?), Ts(r.get(3)?), r.get::<_, Id>(4)?, r.get(5)?))
         })?
         .collect::<Result<_, _>>()?;
     let run_pks: Vec<i64> = rows.iter().map(|r| r.5).collect();
@@ -114,7 +114,7 @@ fn run_links(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<RunL
 }
 
 /// `POST /model_version_pipeline_runs`: get or create the link.
-pub fn create_run_link(conn: &Connection, model_version: &Hex, run: &Hex, user_pk: i64) -> DbResult<RunLinkResponse> {
+pub fn create_run_link(conn: &Connection, model_version: &Id, run: &Id, user_pk: i64) -> DbResult<RunLinkResponse> {
     let mv = models::version_pk(conn, model_version)?;
     let run_pk = runs::pk_of(conn, run)?;
     link_run(conn, mv, run_pk, user_pk)?;
@@ -137,9 +137,9 @@ pub fn list_run_links(conn: &Connection, q: &ListQuery) -> DbResult<Page<RunLink
 }
 
 /// `DELETE /model_versions/{id}/artifacts/{link id or artifact name}`.
-pub fn delete_artifact_link(conn: &Connection, model_version: &Hex, link: &str) -> DbResult<()> {
+pub fn delete_artifact_link(conn: &Connection, model_version: &Id, link: &str) -> DbResult<()> {
     let mv = models::version_pk(conn, model_version)?;
-    let id = Hex::parse(link).map(|h| h.0).unwrap_or_default();
+    let id = Id::parse(link).map(|h| h.simple()).unwrap_or_default();
     let n = conn
         .prepare_cached(
             "DELETE FROM model_version_artifacts WHERE model_version_pk = ?1 AND (id = ?2 OR version_pk IN
@@ -156,16 +156,16 @@ pub fn delete_artifact_link(conn: &Connection, model_version: &Hex, link: &str) 
 }
 
 /// `DELETE /model_versions/{id}/artifacts`: every artifact link of the version.
-pub fn delete_artifact_links(conn: &Connection, model_version: &Hex) -> DbResult<()> {
+pub fn delete_artifact_links(conn: &Connection, model_version: &Id) -> DbResult<()> {
     let mv = models::version_pk(conn, model_version)?;
     conn.prepare_cached("DELETE FROM model_version_artifacts WHERE model_version_pk = ?1")?.execute([mv])?;
     Ok(())
 }
 
 /// `DELETE /model_versions/{id}/runs/{link id or run name}`.
-pub fn delete_run_link(conn: &Connection, model_version: &Hex, link: &str) -> DbResult<()> {
+pub fn delete_run_link(conn: &Connection, model_version: &Id, link: &str) -> DbResult<()> {
     let mv = models::version_pk(conn, model_version)?;
-    let id = Hex::parse(link).map(|h| h.0).unwrap_or_default();
+    let id = Id::parse(link).map(|h| h.simple()).unwrap_or_default();
     let n = conn
         .prepare_cached(
             "DELETE FROM model_version_runs WHERE model_version_pk = ?1 AND (id = ?2 OR run_pk IN

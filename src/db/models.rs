@@ -14,7 +14,7 @@ use crate::models::model_version::{
     ModelVersionResponse, ModelVersionUpdate,
 };
 use crate::models::tag::TagRef;
-use crate::models::{Entity, Hex, Page, Ts};
+use crate::models::{Entity, Id, Page, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -26,13 +26,13 @@ const MODEL_SELECT: &str = "SELECT m.pk, m.id, m.name, m.created, m.updated, u.i
 fn model_row(r: &Row) -> rusqlite::Result<Model> {
     Ok(Model {
         pk: r.get(0)?,
-        id: Hex(r.get(1)?),
+        id: r.get::<_, Id>(1)?,
         name: r.get(2)?,
         body: ModelBody {
             created: Ts(r.get(3)?),
             updated: Ts(r.get(4)?),
-            user_id: r.get::<_, Option<String>>(5)?.map(Hex),
-            project_id: Hex(r.get(6)?),
+            user_id: r.get::<_, Option<Id>>(5)?,
+            project_id: r.get::<_, Id>(6)?,
         },
         user_pk: r.get(7)?,
         metadata: ModelMetadata {
@@ -52,7 +52,7 @@ pub fn model_not_found(id: &str) -> DbError {
     DbError::NotFound(format!("\"Unable to get model with ID '{id}': No model with this ID found\""))
 }
 
-fn version_not_found(id: &Hex) -> DbError {
+fn version_not_found(id: &Id) -> DbError {
     DbError::NotFound(format!(
         "\"Unable to get model version with ID '{}': No model version with this ID found\"",
         id.hyphenated()
@@ -70,13 +70,13 @@ fn models_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Model>> {
 /// Model responses for `pks` in order: rows, newest versions, users, tags.
 pub fn load_models(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<ModelResponse>> {
     let models = models_by_pks(conn, pks)?;
-    let mut latest: HashMap<i64, (String, Hex)> = conn
+    let mut latest: HashMap<i64, (String, Id)> = conn
         .prepare_cached(
             "SELECT r.value, v.name, v.id FROM rarray(?1) r
              CROSS JOIN model_versions v ON v.pk = (SELECT x.pk FROM model_versions x WHERE x.model_pk = r.value
                                                     ORDER BY x.number DESC LIMIT 1)",
         )?
-        .query_map([pk_array(pks)], |r| Ok((r.get(0)?, (r.get(1)?, Hex(r.get(2)?)))))?
+        .query_map([pk_array(pks)], |r| Ok((r.get(0)?, (r.get(1)?, r.get::<_, Id>(2)?))))?
         .collect::<Result<_, _>>()?;
     let users = users::nested_by_pks(conn, &models.iter().filter_map(|m| m.user_pk).collect::<Vec<_>>())?;
     let mut tags = tags::for_owners(conn, TagLinks::Models, pks)?;
@@ -99,7 +99,7 @@ pub fn load_models(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Ve
 
 /// A model by id or name in a project (the default one when `None`).
 fn model_pk(conn: &Connection, name_or_id: &str, project_pk: Option<i64>) -> DbResult<i64> {
-    let id = Hex::parse(name_or_id).map(|h| h.0).unwrap_or_default();
+    let id = Id::parse(name_or_id).map(|h| h.simple()).unwrap_or_default();
     let project_pk = match project_pk {
         Some(pk) => pk,
         None => projects::default_pk(conn)?,
@@ -124,7 +124,7 @@ fn insert_model(conn: &Connection, project_pk: i64, name: &str, fields: &ModelFi
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
         )?
         .execute(params![
-            Hex::new_v4().0,
+            Id::new_v4(),
             project_pk,
             user_pk,
             name,
@@ -208,12 +208,12 @@ fn versions_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<ModelVersion>
         .query_map([pk_array(pks)], |r| {
             Ok((
                 r.get(0)?,
-                Hex(r.get(1)?),
+                r.get::<_, Id>(1)?,
                 r.get(2)?,
                 Ts(r.get(3)?),
                 Ts(r.get(4)?),
-                r.get::<_, Option<String>>(5)?.map(Hex),
-                Hex(r.get(6)?),
+                r.get::<_, Option<Id>>(5)?,
+                r.get::<_, Id>(6)?,
                 r.get(7)?,
                 r.get(8)?,
                 r.get(9)?,
@@ -238,9 +238,9 @@ fn versions_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<ModelVersion>
                     model_pk,
                 )| {
                     let placeholder = Entity::named(
-                        Hex(String::new()),
+                        Id::nil(),
                         String::new(),
-                        ModelBody { created, updated, user_id: None, project_id: project_id.clone() },
+                        ModelBody { created, updated, user_id: None, project_id },
                         None,
                         None,
                     );
@@ -309,14 +309,14 @@ fn version_metadata(
     Ok(run_metadata::fold(rows.collect::<Result<_, _>>()?))
 }
 
-pub fn version_pk(conn: &Connection, id: &Hex) -> DbResult<i64> {
+pub fn version_pk(conn: &Connection, id: &Id) -> DbResult<i64> {
     conn.prepare_cached("SELECT pk FROM model_versions WHERE id = ?1")?
-        .query_row([&id.0], |r| r.get(0))
+        .query_row([id], |r| r.get(0))
         .optional()?
         .ok_or_else(|| version_not_found(id))
 }
 
-pub fn get_version(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<ModelVersionResponse> {
+pub fn get_version(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<ModelVersionResponse> {
     let pk = version_pk(conn, id)?;
     load_versions(conn, &[pk], hydrate)?.pop().ok_or_else(|| version_not_found(id))
 }
@@ -346,7 +346,7 @@ fn insert_version(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
         )?
         .execute(params![
-            Hex::new_v4().0,
+            Id::new_v4(),
             project_pk,
             model_pk,
             user_pk,
@@ -373,7 +373,7 @@ fn insert_version(
 
 pub fn create_version(conn: &Connection, req: &ModelVersionRequest, user_pk: i64) -> DbResult<ModelVersionResponse> {
     projects::get_by_id(conn, &req.project)?;
-    let model = model_pk(conn, &req.model.0, None)?;
+    let model = model_pk(conn, &req.model.hyphenated(), None)?;
     let pk = insert_version(conn, model, req.name.as_deref(), req.description.as_deref(), &req.tags, user_pk, None)?;
     if let Some(stage) = &req.stage {
         set_stage(conn, pk, stage, false)?;
@@ -412,7 +412,7 @@ fn set_stage(conn: &Connection, pk: i64, stage: &str, force: bool) -> DbResult<(
 
 pub fn update_version(
     conn: &Connection,
-    id: &Hex,
+    id: &Id,
     upd: &ModelVersionUpdate,
     user_pk: i64,
 ) -> DbResult<ModelVersionResponse> {
@@ -440,7 +440,7 @@ pub fn update_version(
 }
 
 /// Delete a version and its links (the artifact versions and runs stay).
-pub fn delete_version(conn: &Connection, id: &Hex) -> DbResult<()> {
+pub fn delete_version(conn: &Connection, id: &Id) -> DbResult<()> {
     let pk = version_pk(conn, id)?;
     conn.prepare_cached("DELETE FROM model_versions WHERE pk = ?1")?.execute([pk])?;
     Ok(())

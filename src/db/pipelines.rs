@@ -8,7 +8,7 @@ use crate::filter::ListQuery;
 use crate::models::pipeline::{
     Pipeline, PipelineBody, PipelineMetadata, PipelineRequest, PipelineResources, PipelineResponse, PipelineUpdate,
 };
-use crate::models::{Entity, Hex, Page, Ts};
+use crate::models::{Entity, Id, Page, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 
@@ -18,21 +18,21 @@ const SELECT: &str = "SELECT pl.pk, pl.id, pl.name, pl.description, pl.created, 
 fn from_row(r: &Row) -> rusqlite::Result<Pipeline> {
     Ok(Pipeline {
         pk: r.get(0)?,
-        id: Hex(r.get(1)?),
+        id: r.get::<_, Id>(1)?,
         name: r.get(2)?,
         description: r.get(3)?,
         body: PipelineBody {
             created: Ts(r.get(4)?),
             updated: Ts(r.get(5)?),
-            user_id: r.get::<_, Option<String>>(6)?.map(Hex),
-            project_id: Hex(r.get(7)?),
+            user_id: r.get::<_, Option<Id>>(6)?,
+            project_id: r.get::<_, Id>(7)?,
         },
         user_pk: r.get(8)?,
         latest_run: None,
     })
 }
 
-pub fn not_found(id: &Hex) -> DbError {
+pub fn not_found(id: &Id) -> DbError {
     DbError::NotFound(format!(
         "\"Unable to get pipeline with ID '{}': No pipeline with this ID found\"",
         id.hyphenated()
@@ -48,9 +48,9 @@ pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Pipeline>> {
     Ok(pks.iter().filter_map(|pk| found.remove(pk)).collect())
 }
 
-pub fn pk_of(conn: &Connection, id: &Hex) -> DbResult<i64> {
+pub fn pk_of(conn: &Connection, id: &Id) -> DbResult<i64> {
     conn.prepare_cached("SELECT pk FROM pipelines WHERE id = ?1")?
-        .query_row([&id.0], |r| r.get(0))
+        .query_row([id], |r| r.get(0))
         .optional()?
         .ok_or_else(|| not_found(id))
 }
@@ -64,8 +64,8 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Pipel
          CROSS JOIN runs x ON x.pk = (SELECT y.pk FROM runs y WHERE y.pipeline_pk = r.value
                                       ORDER BY y.created DESC, y.id DESC LIMIT 1)",
     )?;
-    let mut runs: HashMap<i64, (Hex, String, Option<i64>)> = latest
-        .query_map([pk_array(pks)], |r| Ok((r.get(0)?, (Hex(r.get(1)?), r.get(2)?, r.get(3)?))))?
+    let mut runs: HashMap<i64, (Id, String, Option<i64>)> = latest
+        .query_map([pk_array(pks)], |r| Ok((r.get(0)?, (r.get::<_, Id>(1)?, r.get(2)?, r.get(3)?))))?
         .collect::<Result<_, _>>()?;
     for p in &mut pipelines {
         p.latest_run = runs.remove(&p.pk);
@@ -80,7 +80,7 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Pipel
             let resources = PipelineResources {
                 user: p.user_pk.and_then(|pk| users.get(&pk).cloned()),
                 latest_run_user: p.latest_run.as_ref().and_then(|r| r.2).and_then(|pk| users.get(&pk).cloned()),
-                latest_run_id: p.latest_run.as_ref().map(|r| r.0.clone()),
+                latest_run_id: p.latest_run.as_ref().map(|r| r.0),
                 latest_run_status: p.latest_run.as_ref().map(|r| r.1.clone()),
                 tags: tags.remove(&p.pk).unwrap_or_default(),
                 visualizations: Vec::new(),
@@ -91,21 +91,21 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Pipel
         .collect())
 }
 
-pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<PipelineResponse> {
+pub fn get(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<PipelineResponse> {
     let pk = pk_of(conn, id)?;
     load(conn, &[pk], hydrate)?.pop().ok_or_else(|| not_found(id))
 }
 
 pub fn create(conn: &Connection, req: &PipelineRequest, user_pk: i64) -> DbResult<PipelineResponse> {
     let project = projects::get_by_id(conn, &req.project)?;
-    let id = Hex::new_v4();
+    let id = Id::new_v4();
     let now = Ts::now();
     let inserted = conn
         .prepare_cached(
             "INSERT INTO pipelines (id, project_pk, name, description, user_pk, created, updated)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
         )?
-        .execute(params![id.0, project.pk, req.name, req.description, user_pk, now.0]);
+        .execute(params![id, project.pk, req.name, req.description, user_pk, now.0]);
     match inserted {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
@@ -123,7 +123,7 @@ pub fn create(conn: &Connection, req: &PipelineRequest, user_pk: i64) -> DbResul
     Ok(load(conn, &[pk], true)?.remove(0))
 }
 
-pub fn update(conn: &Connection, id: &Hex, upd: &PipelineUpdate, user_pk: i64) -> DbResult<PipelineResponse> {
+pub fn update(conn: &Connection, id: &Id, upd: &PipelineUpdate, user_pk: i64) -> DbResult<PipelineResponse> {
     let pk = pk_of(conn, id)?;
     if let Some(description) = &upd.description {
         conn.prepare_cached("UPDATE pipelines SET description = ?2 WHERE pk = ?1")?
@@ -138,7 +138,7 @@ pub fn update(conn: &Connection, id: &Hex, upd: &PipelineUpdate, user_pk: i64) -
 
 /// Delete a pipeline with its snapshots and runs (their steps, logs and
 /// links go by cascade; artifact versions stay).
-pub fn delete(conn: &Connection, id: &Hex) -> DbResult<()> {
+pub fn delete(conn: &Connection, id: &Id) -> DbResult<()> {
     let pk = pk_of(conn, id)?;
     conn.prepare_cached(
         "DELETE FROM runs WHERE pipeline_pk = ?1 OR snapshot_pk IN (SELECT pk FROM snapshots WHERE pipeline_pk = ?1)",

@@ -6,7 +6,7 @@ use crate::filter::ListQuery;
 use crate::models::project::ProjectResponse;
 use crate::models::project::{Project, ProjectRequest};
 use crate::models::Page;
-use crate::models::{Hex, Ts};
+use crate::models::{Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 pub const COLUMNS: &str = "pk, id, name, display_name, description, created, updated";
@@ -14,7 +14,7 @@ pub const COLUMNS: &str = "pk, id, name, display_name, description, created, upd
 pub fn from_row(r: &Row) -> rusqlite::Result<Project> {
     Ok(Project {
         pk: r.get(0)?,
-        id: Hex(r.get(1)?),
+        id: r.get::<_, Id>(1)?,
         name: r.get(2)?,
         display_name: r.get(3)?,
         description: r.get(4)?,
@@ -32,16 +32,16 @@ fn not_found(name_or_id: &str) -> DbError {
 /// By id (any UUID form) or exact name.
 pub fn get(conn: &Connection, name_or_id: &str) -> DbResult<Project> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1 OR name = ?2");
-    let id = Hex::parse(name_or_id).map(|h| h.0).unwrap_or_default();
+    let id = Id::parse(name_or_id).map(|h| h.simple()).unwrap_or_default();
     conn.prepare_cached(&sql)?
         .query_row(params![id, name_or_id], from_row)
         .optional()?
         .ok_or_else(|| not_found(name_or_id))
 }
 
-pub fn get_by_id(conn: &Connection, id: &Hex) -> DbResult<Project> {
+pub fn get_by_id(conn: &Connection, id: &Id) -> DbResult<Project> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1");
-    conn.prepare_cached(&sql)?.query_row([&id.0], from_row).optional()?.ok_or_else(|| {
+    conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?.ok_or_else(|| {
         DbError::NotFound(format!(
             "\"Unable to get project with ID '{}': No project with this ID found\"",
             id.hyphenated()
@@ -55,7 +55,7 @@ fn no_default_project() -> DbError {
 
 /// The pk of the project [`get`] finds, without reading its row.
 pub fn pk_of(conn: &Connection, name_or_id: &str) -> DbResult<i64> {
-    let id = Hex::parse(name_or_id).map(|h| h.0).unwrap_or_default();
+    let id = Id::parse(name_or_id).map(|h| h.simple()).unwrap_or_default();
     conn.prepare_cached("SELECT pk FROM projects WHERE id = ?1 OR name = ?2")?
         .query_row(params![id, name_or_id], |r| r.get(0))
         .optional()?
@@ -78,11 +78,11 @@ pub fn default_project(conn: &Connection) -> DbResult<Project> {
 
 pub fn insert(conn: &Connection, req: &ProjectRequest) -> DbResult<Project> {
     let now = Ts::now();
-    let id = Hex::new_v4();
+    let id = Id::new_v4();
     conn.prepare_cached(
         "INSERT INTO projects (id, name, display_name, description, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
-    .execute(params![id.0, req.name, req.display_name, req.description, now.0])
+    .execute(params![id, req.name, req.display_name, req.description, now.0])
     .map_err(|e| match super::is_unique_violation(&e) {
         true => DbError::Conflict(format!(
             "Unable to create project {}: A project with this name already exists.",

@@ -5,7 +5,7 @@
 use super::{pk_array, DbError, DbResult};
 use crate::models::artifact_version::RunMetadata;
 use crate::models::run_metadata::RunMetadataRequest;
-use crate::models::{Hex, Ts};
+use crate::models::{Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -67,9 +67,9 @@ pub fn of_owners(conn: &Connection, pks: &[i64], of_steps: bool) -> DbResult<Has
     Ok(fold(rows.collect::<Result<_, _>>()?))
 }
 
-fn pk_by_id(conn: &Connection, table: &str, id: &Hex, what: &str) -> DbResult<i64> {
+fn pk_by_id(conn: &Connection, table: &str, id: &Id, what: &str) -> DbResult<i64> {
     conn.prepare_cached(&format!("SELECT pk FROM {table} WHERE id = ?1"))?
-        .query_row([&id.0], |r| r.get(0))
+        .query_row([id], |r| r.get(0))
         .optional()?
         .ok_or_else(|| {
             DbError::NotFound(format!(
@@ -121,7 +121,7 @@ pub fn create(conn: &Connection, req: &RunMetadataRequest) -> DbResult<()> {
 }
 
 /// Resources trove does not serve (yet): none exists, so the id is unknown.
-fn not_served(id: &Hex, what: &str) -> DbError {
+fn not_served(id: &Id, what: &str) -> DbError {
     DbError::NotFound(format!("\"Unable to get {what} with ID '{}': No {what} with this ID found\"", id.hyphenated()))
 }
 

@@ -13,7 +13,7 @@ use crate::models::run::{
     RunResponse, RunUpdate,
 };
 use crate::models::snapshot::Snapshot;
-use crate::models::{Entity, Hex, Page, Ts};
+use crate::models::{Entity, Id, Page, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -27,18 +27,18 @@ const SELECT: &str = "SELECT r.pk, r.id, r.name, r.created, r.updated, u.id, p.i
 fn from_row(r: &Row) -> rusqlite::Result<Run> {
     Ok(Run {
         pk: r.get(0)?,
-        id: Hex(r.get(1)?),
+        id: r.get::<_, Id>(1)?,
         name: r.get(2)?,
         body: RunBody {
             created: Ts(r.get(3)?),
             updated: Ts(r.get(4)?),
-            user_id: r.get::<_, Option<String>>(5)?.map(Hex),
-            project_id: Hex(r.get(6)?),
+            user_id: r.get::<_, Option<Id>>(5)?,
+            project_id: r.get::<_, Id>(6)?,
             status: r.get(7)?,
             in_progress: r.get(8)?,
             status_reason: r.get(9)?,
             index: r.get(10)?,
-            pipeline_id: r.get::<_, Option<String>>(11)?.map(Hex),
+            pipeline_id: r.get::<_, Option<Id>>(11)?,
             child_key: None,
             root_run_id: None,
         },
@@ -55,16 +55,16 @@ fn from_row(r: &Row) -> rusqlite::Result<Run> {
     })
 }
 
-pub fn not_found(id: &Hex) -> DbError {
+pub fn not_found(id: &Id) -> DbError {
     DbError::NotFound(format!(
         "\"Unable to get pipeline run with ID '{}': No pipeline run with this ID found\"",
         id.hyphenated()
     ))
 }
 
-pub fn pk_of(conn: &Connection, id: &Hex) -> DbResult<i64> {
+pub fn pk_of(conn: &Connection, id: &Id) -> DbResult<i64> {
     conn.prepare_cached("SELECT pk FROM runs WHERE id = ?1")?
-        .query_row([&id.0], |r| r.get(0))
+        .query_row([id], |r| r.get(0))
         .optional()?
         .ok_or_else(|| not_found(id))
 }
@@ -171,7 +171,7 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<RunRe
         .collect())
 }
 
-pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<RunResponse> {
+pub fn get(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<RunResponse> {
     let pk = pk_of(conn, id)?;
     load(conn, &[pk], hydrate)?.pop().ok_or_else(|| not_found(id))
 }
@@ -253,7 +253,7 @@ pub fn get_or_create(conn: &Connection, req: &RunRequest, user_pk: i64) -> DbRes
         .query_row([snapshot.pipeline_pk], |r| r.get(0))?;
     let config: Map<String, Value> = serde_json::from_str(&snapshot.pipeline_configuration).unwrap_or_default();
     let heartbeat = config.get("enable_heartbeat").and_then(Value::as_bool).unwrap_or(true);
-    let id = Hex::new_v4();
+    let id = Id::new_v4();
     let now = Ts::now();
     let inserted = conn
         .prepare_cached(
@@ -263,7 +263,7 @@ pub fn get_or_create(conn: &Connection, req: &RunRequest, user_pk: i64) -> DbRes
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
         )?
         .execute(params![
-            id.0,
+            id,
             project.pk,
             snapshot.pipeline_pk,
             snapshot.pk,
@@ -299,7 +299,7 @@ pub fn get_or_create(conn: &Connection, req: &RunRequest, user_pk: i64) -> DbRes
 }
 
 /// `PUT /runs/{id}` with the reference's guards (§3.6.3).
-pub fn update(conn: &Connection, id: &Hex, upd: &RunUpdate, user_pk: i64) -> DbResult<i64> {
+pub fn update(conn: &Connection, id: &Id, upd: &RunUpdate, user_pk: i64) -> DbResult<i64> {
     let pk = pk_of(conn, id)?;
     let run = row(conn, pk)?;
     if let Some(orchestrator_run_id) = &upd.orchestrator_run_id {
@@ -343,7 +343,7 @@ pub fn update(conn: &Connection, id: &Hex, upd: &RunUpdate, user_pk: i64) -> DbR
 }
 
 /// `DELETE /runs/{id}`: the run with its steps, logs and links (versions stay).
-pub fn delete(conn: &Connection, id: &Hex) -> DbResult<()> {
+pub fn delete(conn: &Connection, id: &Id) -> DbResult<()> {
     let pk = pk_of(conn, id)?;
     conn.prepare_cached("DELETE FROM runs WHERE pk = ?1")?.execute([pk])?;
     Ok(())
@@ -357,6 +357,6 @@ pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<RunResponse>
 }
 
 /// The status of a run, `None` when there is no such run.
-pub fn status_of(conn: &Connection, id: &Hex) -> DbResult<Option<String>> {
-    Ok(conn.prepare_cached("SELECT status FROM runs WHERE id = ?1")?.query_row([&id.0], |r| r.get(0)).optional()?)
+pub fn status_of(conn: &Connection, id: &Id) -> DbResult<Option<String>> {
+    Ok(conn.prepare_cached("SELECT status FROM runs WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
 }

@@ -2,7 +2,7 @@
 
 use super::{pipelines, pk_array, projects, stacks, users, DbError, DbResult};
 use crate::models::snapshot::{Snapshot, SnapshotBody, SnapshotRequest, SnapshotResources, SnapshotResponse};
-use crate::models::{Entity, Hex, Ts};
+use crate::models::{Entity, Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 
@@ -14,17 +14,17 @@ const SELECT: &str = "SELECT s.pk, s.id, s.name, s.created, s.updated, u.id, p.i
 fn from_row(r: &Row) -> rusqlite::Result<Snapshot> {
     Ok(Snapshot {
         pk: r.get(0)?,
-        id: Hex(r.get(1)?),
+        id: r.get::<_, Id>(1)?,
         name: r.get(2)?,
         body: SnapshotBody {
             created: Ts(r.get(3)?),
             updated: Ts(r.get(4)?),
-            user_id: r.get::<_, Option<String>>(5)?.map(Hex),
-            project_id: Hex(r.get(6)?),
+            user_id: r.get::<_, Option<Id>>(5)?,
+            project_id: r.get::<_, Id>(6)?,
             runnable: false,
             deployable: false,
             is_dynamic: r.get(7)?,
-            pipeline_id: Hex(r.get(8)?),
+            pipeline_id: r.get::<_, Id>(8)?,
         },
         pipeline_pk: r.get(9)?,
         stack_pk: r.get(10)?,
@@ -36,16 +36,16 @@ fn from_row(r: &Row) -> rusqlite::Result<Snapshot> {
     })
 }
 
-pub fn not_found(id: &Hex) -> DbError {
+pub fn not_found(id: &Id) -> DbError {
     DbError::NotFound(format!(
         "\"Unable to get pipeline snapshot with ID '{}': No pipeline snapshot with this ID found\"",
         id.hyphenated()
     ))
 }
 
-pub fn by_id(conn: &Connection, id: &Hex) -> DbResult<Option<Snapshot>> {
+pub fn by_id(conn: &Connection, id: &Id) -> DbResult<Option<Snapshot>> {
     let sql = format!("{SELECT} WHERE s.id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([&id.0], from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
 }
 
 /// Snapshots by pk, in one query.
@@ -95,7 +95,7 @@ pub fn create(conn: &Connection, req: &SnapshotRequest, user_pk: i64) -> DbResul
             )));
         }
     }
-    let id = Hex::new_v4();
+    let id = Id::new_v4();
     let now = Ts::now();
     conn.prepare_cached(
         "INSERT INTO snapshots (id, project_pk, pipeline_pk, stack_pk, user_pk, name, run_name_template,
@@ -103,7 +103,7 @@ pub fn create(conn: &Connection, req: &SnapshotRequest, user_pk: i64) -> DbResul
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
     )?
     .execute(params![
-        id.0,
+        id,
         project.pk,
         pipeline_pk,
         stack.pk,
@@ -126,14 +126,14 @@ pub fn create(conn: &Connection, req: &SnapshotRequest, user_pk: i64) -> DbResul
 }
 
 /// `GET /pipeline_snapshots/{id}` and the answer of create.
-pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<SnapshotResponse> {
+pub fn get(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<SnapshotResponse> {
     let s = by_id(conn, id)?.ok_or_else(|| not_found(id))?;
     let pipeline = pipelines::by_pks(conn, &[s.pipeline_pk])?.pop().ok_or_else(|| not_found(id))?;
     let stack = match s.stack_pk {
         Some(pk) => stacks::stacks_by_pks(conn, &[pk])?.pop().map(|st| st.to_response(None).into_body_only()),
         None => None,
     };
-    let latest: Option<(String, String, Option<i64>)> = conn
+    let latest: Option<(Id, String, Option<i64>)> = conn
         .prepare_cached("SELECT id, status, user_pk FROM runs WHERE snapshot_pk = ?1 ORDER BY created DESC LIMIT 1")?
         .query_row([s.pk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
@@ -152,7 +152,7 @@ pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<SnapshotRespo
         code_reference: None,
         deployment: None,
         tags: Vec::new(),
-        latest_run_id: latest.as_ref().map(|l| Hex(l.0.clone())),
+        latest_run_id: latest.as_ref().map(|l| l.0),
         latest_run_status: latest.as_ref().map(|l| l.1.clone()),
         latest_run_user: latest.as_ref().and_then(|l| l.2).and_then(|pk| users.get(&pk).cloned()),
         visualizations: Vec::new(),

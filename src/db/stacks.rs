@@ -6,7 +6,7 @@ use crate::filter::ListQuery;
 use crate::models::stack::{Component, Stack};
 use crate::models::stack::{ComponentResponse, StackResponse};
 use crate::models::Page;
-use crate::models::{Hex, Ts};
+use crate::models::{Id, Ts};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 const COMPONENT_COLUMNS: &str = "c.pk, c.id, c.name, c.type, c.flavor, c.configuration, c.created, c.updated";
@@ -16,7 +16,7 @@ fn component(r: &Row) -> rusqlite::Result<(i64, Component)> {
     Ok((
         r.get(0)?,
         Component {
-            id: Hex(r.get(1)?),
+            id: r.get::<_, Id>(1)?,
             name: r.get(2)?,
             component_type: r.get(3)?,
             flavor: r.get(4)?,
@@ -30,7 +30,7 @@ fn component(r: &Row) -> rusqlite::Result<(i64, Component)> {
 fn stack(r: &Row) -> rusqlite::Result<Stack> {
     Ok(Stack {
         pk: r.get(0)?,
-        id: Hex(r.get(1)?),
+        id: r.get::<_, Id>(1)?,
         name: r.get(2)?,
         description: r.get(3)?,
         created: Ts(r.get(4)?),
@@ -38,17 +38,17 @@ fn stack(r: &Row) -> rusqlite::Result<Stack> {
     })
 }
 
-pub fn component_exists(conn: &Connection, id: &Hex) -> DbResult<bool> {
+pub fn component_exists(conn: &Connection, id: &Id) -> DbResult<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM stack_components WHERE id = ?1")?
-        .query_row([&id.0], |_| Ok(()))
+        .query_row([id], |_| Ok(()))
         .optional()?
         .is_some())
 }
 
-pub fn get_component(conn: &Connection, id: &Hex) -> DbResult<Component> {
+pub fn get_component(conn: &Connection, id: &Id) -> DbResult<Component> {
     let sql = format!("SELECT {COMPONENT_COLUMNS} FROM stack_components c WHERE c.id = ?1");
-    conn.prepare_cached(&sql)?.query_row([&id.0], component).optional()?.map(|(_, c)| c).ok_or_else(|| {
+    conn.prepare_cached(&sql)?.query_row([id], component).optional()?.map(|(_, c)| c).ok_or_else(|| {
         DbError::NotFound(format!(
             "\"Unable to get stack component with ID '{}': No stack component with this ID found\"",
             id.hyphenated()
@@ -79,7 +79,7 @@ pub fn components_of_stacks(
     let mut out: std::collections::HashMap<i64, Vec<Component>> = std::collections::HashMap::new();
     while let Some(r) = rows.next()? {
         let c = Component {
-            id: Hex(r.get(2)?),
+            id: r.get::<_, Id>(2)?,
             name: r.get(3)?,
             component_type: r.get(4)?,
             flavor: r.get(5)?,
@@ -92,9 +92,9 @@ pub fn components_of_stacks(
     Ok(out)
 }
 
-pub fn get_stack(conn: &Connection, id: &Hex) -> DbResult<Stack> {
+pub fn get_stack(conn: &Connection, id: &Id) -> DbResult<Stack> {
     let sql = format!("SELECT {STACK_COLUMNS} FROM stacks s WHERE s.id = ?1");
-    conn.prepare_cached(&sql)?.query_row([&id.0], stack).optional()?.ok_or_else(|| {
+    conn.prepare_cached(&sql)?.query_row([id], stack).optional()?.ok_or_else(|| {
         DbError::NotFound(format!("\"Unable to get stack with ID '{}': No stack with this ID found\"", id.hyphenated()))
     })
 }

@@ -11,7 +11,7 @@ use crate::models::run::{is_finished, substitutions, LogsRef};
 use crate::models::step::{
     Named, Step, StepBody, StepInput, StepMetadata, StepRequest, StepResources, StepResponse, StepUpdate,
 };
-use crate::models::{Entity, Hex, Page, Ts};
+use crate::models::{Entity, Id, Page, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -24,13 +24,13 @@ const SELECT: &str = "SELECT st.pk, st.id, st.name, st.created, st.updated, u.id
 fn from_row(r: &Row) -> rusqlite::Result<Step> {
     Ok(Step {
         pk: r.get(0)?,
-        id: Hex(r.get(1)?),
+        id: r.get::<_, Id>(1)?,
         name: r.get(2)?,
         body: StepBody {
             created: Ts(r.get(3)?),
             updated: Ts(r.get(4)?),
-            user_id: r.get::<_, Option<String>>(5)?.map(Hex),
-            project_id: Hex(r.get(6)?),
+            user_id: r.get::<_, Option<Id>>(5)?,
+            project_id: r.get::<_, Id>(6)?,
             step_type: None,
             status: r.get(7)?,
             version: r.get(8)?,
@@ -51,20 +51,20 @@ fn from_row(r: &Row) -> rusqlite::Result<Step> {
         docstring: r.get(17)?,
         source_code: r.get(18)?,
         exception_info: r.get(19)?,
-        original_step_run_id: r.get::<_, Option<String>>(20)?.map(Hex),
+        original_step_run_id: r.get::<_, Option<Id>>(20)?,
     })
 }
 
-pub fn not_found(id: &Hex) -> DbError {
+pub fn not_found(id: &Id) -> DbError {
     DbError::NotFound(format!(
         "\"Unable to get step run with ID '{}': No step run with this ID found\"",
         id.hyphenated()
     ))
 }
 
-pub fn pk_of(conn: &Connection, id: &Hex) -> DbResult<i64> {
+pub fn pk_of(conn: &Connection, id: &Id) -> DbResult<i64> {
     conn.prepare_cached("SELECT pk FROM steps WHERE id = ?1")?
-        .query_row([&id.0], |r| r.get(0))
+        .query_row([id], |r| r.get(0))
         .optional()?
         .ok_or_else(|| not_found(id))
 }
@@ -79,8 +79,8 @@ fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Step>> {
 
 /// What a step response takes from its run: id, snapshot id, substitutions.
 struct RunOfStep {
-    id: Hex,
-    snapshot_id: Hex,
+    id: Id,
+    snapshot_id: Id,
     substitutions: Map<String, Value>,
 }
 
@@ -95,8 +95,8 @@ fn runs_of(conn: &Connection, run_pks: &[i64]) -> DbResult<HashMap<i64, RunOfSte
         Ok((
             r.get(0)?,
             RunOfStep {
-                id: Hex(r.get(1)?),
-                snapshot_id: Hex(r.get(2)?),
+                id: r.get::<_, Id>(1)?,
+                snapshot_id: r.get::<_, Id>(2)?,
                 substitutions: substitutions(Ts(r.get(3)?), own.as_ref()),
             },
         ))
@@ -119,15 +119,15 @@ fn links_of(conn: &Connection, step_pks: &[i64]) -> DbResult<Vec<Link>> {
     Ok(links)
 }
 
-fn parents_of(conn: &Connection, step_pks: &[i64]) -> DbResult<HashMap<i64, Vec<Hex>>> {
+fn parents_of(conn: &Connection, step_pks: &[i64]) -> DbResult<HashMap<i64, Vec<Id>>> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.step_pk, p.id FROM rarray(?1) r CROSS JOIN step_parents l ON l.step_pk = r.value
          JOIN steps p ON p.pk = l.parent_pk ORDER BY p.created",
     )?;
-    let mut out: HashMap<i64, Vec<Hex>> = HashMap::new();
+    let mut out: HashMap<i64, Vec<Id>> = HashMap::new();
     let mut rows = stmt.query([pk_array(step_pks)])?;
     while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push(Hex(r.get(1)?));
+        out.entry(r.get(0)?).or_default().push(r.get::<_, Id>(1)?);
     }
     Ok(out)
 }
@@ -199,9 +199,9 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepR
                         .as_deref()
                         .and_then(|t| serde_json::from_str(t).ok())
                         .unwrap_or(Value::Null),
-                    snapshot_id: run.map(|r| r.snapshot_id.clone()).unwrap_or_else(|| Hex(String::new())),
-                    pipeline_run_id: run.map(|r| r.id.clone()).unwrap_or_else(|| Hex(String::new())),
-                    original_step_run_id: s.original_step_run_id.clone(),
+                    snapshot_id: run.map(|r| r.snapshot_id).unwrap_or_else(Id::nil),
+                    pipeline_run_id: run.map(|r| r.id).unwrap_or_else(Id::nil),
+                    original_step_run_id: s.original_step_run_id,
                     parent_step_ids: parents.remove(&s.pk).unwrap_or_default(),
                     run_metadata: metadata.remove(&s.pk).unwrap_or_else(run_metadata::empty),
                 }
@@ -226,14 +226,14 @@ fn push_named<T>(named: &mut Named<T>, name: String, item: T) {
     }
 }
 
-pub fn get(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<StepResponse> {
+pub fn get(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<StepResponse> {
     let pk = pk_of(conn, id)?;
     load(conn, &[pk], hydrate)?.pop().ok_or_else(|| not_found(id))
 }
 
-fn version_pk(conn: &Connection, id: &Hex) -> DbResult<i64> {
+fn version_pk(conn: &Connection, id: &Id) -> DbResult<i64> {
     conn.prepare_cached("SELECT pk FROM artifact_versions WHERE id = ?1")?
-        .query_row([&id.0], |r| r.get(0))
+        .query_row([id], |r| r.get(0))
         .optional()?
         .ok_or_else(|| {
             DbError::NotFound(format!(
@@ -332,7 +332,7 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
         Some(id) => Some(pk_of(conn, id)?),
         None => None,
     };
-    let id = Hex::new_v4();
+    let id = Id::new_v4();
     let now = Ts::now();
     conn.prepare_cached(
         "INSERT INTO steps (id, project_pk, run_pk, user_pk, name, status, version, is_retriable, start_time, end_time,
@@ -342,7 +342,7 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
          FROM runs WHERE pk = ?2",
     )?
     .execute(params![
-        id.0,
+        id,
         run_pk,
         user_pk,
         req.name,
@@ -357,7 +357,7 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
         req.docstring,
         req.source_code,
         req.exception_info,
-        req.original_step_run_id.as_ref().map(|h| &h.0),
+        req.original_step_run_id.as_ref(),
         now.0
     ])?;
     let pk = conn.last_insert_rowid();
@@ -415,7 +415,7 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
 }
 
 /// `PUT /steps/{id}` (§3.8.2); the step's pk.
-pub fn update(conn: &Connection, id: &Hex, upd: &StepUpdate, user_pk: i64) -> DbResult<i64> {
+pub fn update(conn: &Connection, id: &Id, upd: &StepUpdate, user_pk: i64) -> DbResult<i64> {
     let pk = pk_of(conn, id)?;
     let (current, run_pk, retriable): (String, i64, bool) = conn
         .prepare_cached("SELECT status, run_pk, is_retriable FROM steps WHERE pk = ?1")?

@@ -6,7 +6,7 @@ use crate::filter::ListQuery;
 use crate::models::tag::{Tag, TagRef, TAG_COLORS};
 use crate::models::tag::{TagMetadata, TagResources, TagResponse};
 use crate::models::{Entity, Page};
-use crate::models::{Hex, Shared, Ts};
+use crate::models::{Id, Shared, Ts};
 use rand::seq::SliceRandom;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
@@ -19,11 +19,11 @@ fn tag_at(r: &Row, at: usize) -> rusqlite::Result<(i64, Tag)> {
     Ok((
         r.get(at)?,
         Tag {
-            id: Hex(r.get(at + 1)?),
+            id: r.get::<_, Id>(at + 1)?,
             name: r.get(at + 2)?,
             color: r.get(at + 3)?,
             exclusive: r.get(at + 4)?,
-            user_id: r.get::<_, Option<String>>(at + 5)?.map(Hex),
+            user_id: r.get::<_, Option<Id>>(at + 5)?,
             created: Ts(r.get(at + 6)?),
             updated: Ts(r.get(at + 7)?),
         },
@@ -34,7 +34,7 @@ pub fn from_row(r: &Row) -> rusqlite::Result<(i64, Tag)> {
     tag_at(r, 0)
 }
 
-fn tag_id_not_found(id: &Hex) -> DbError {
+fn tag_id_not_found(id: &Id) -> DbError {
     DbError::NotFound(format!("\"Unable to get tag with ID '{}': No tag with this ID found\"", id.hyphenated()))
 }
 
@@ -46,7 +46,7 @@ pub fn resolve_or_create(conn: &Connection, refs: &[TagRef], user_pk: i64) -> Db
         let found = match r {
             TagRef::Id(id) => Some(
                 conn.prepare_cached("SELECT pk, exclusive FROM tags WHERE id = ?1")?
-                    .query_row([&id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?
                     .ok_or_else(|| tag_id_not_found(id))?,
             ),
@@ -63,7 +63,7 @@ pub fn resolve_or_create(conn: &Connection, refs: &[TagRef], user_pk: i64) -> Db
                 conn.prepare_cached(
                     "INSERT INTO tags (id, name, color, exclusive, user_pk, created, updated) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?5)",
                 )?
-                .execute(params![Hex::new_v4().0, name, color, user_pk, now.0])?;
+                .execute(params![Id::new_v4(), name, color, user_pk, now.0])?;
                 (conn.last_insert_rowid(), false)
             }
             (None, TagRef::Id(id)) => return Err(tag_id_not_found(id)),
@@ -98,7 +98,7 @@ pub fn attach(conn: &Connection, version_pk: i64, artifact_pk: i64, tags: &[(i64
 /// Detach tags given by name or id; unknown ones are ignored.
 pub fn detach(conn: &Connection, version_pk: i64, names_or_ids: &[String]) -> DbResult<()> {
     for s in names_or_ids {
-        let id = Hex::parse(s).map(|h| h.0).unwrap_or_default();
+        let id = Id::parse(s).map(|h| h.simple()).unwrap_or_default();
         conn.prepare_cached(
             "DELETE FROM artifact_version_tags WHERE version_pk = ?1
                AND tag_pk IN (SELECT pk FROM tags WHERE name = ?2 OR id = ?3)",
@@ -188,7 +188,7 @@ pub fn detach_from(conn: &Connection, links: TagLinks, owner_pk: i64, names_or_i
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     for v in names_or_ids {
-        let id = Hex::parse(v).map(|h| h.0).unwrap_or_default();
+        let id = Id::parse(v).map(|h| h.simple()).unwrap_or_default();
         stmt.execute(params![owner_pk, v, id])?;
     }
     Ok(())
@@ -197,7 +197,7 @@ pub fn detach_from(conn: &Connection, links: TagLinks, owner_pk: i64, names_or_i
 /// A tag by name or id, with its pk and owner pk.
 pub fn get(conn: &Connection, name_or_id: &str) -> DbResult<(i64, Tag, Option<i64>)> {
     let sql = format!("SELECT {COLUMNS}, t.user_pk FROM {FROM} WHERE t.id = ?1 OR t.name = ?2");
-    let id = Hex::parse(name_or_id).map(|h| h.0).unwrap_or_default();
+    let id = Id::parse(name_or_id).map(|h| h.simple()).unwrap_or_default();
     conn.prepare_cached(&sql)?
         .query_row(params![id, name_or_id], |r| {
             let (pk, tag) = from_row(r)?;
@@ -258,7 +258,7 @@ fn responses(conn: &Connection, found: Vec<(i64, Tag, Option<i64>)>, hydrate: bo
         .map(|(pk, tag, owner)| {
             let metadata = hydrate.then(|| TagMetadata { tagged_count: counts.get(&pk).copied().unwrap_or(0) });
             let user = owner.and_then(|o| owners.get(&o)).map(|u| u.to_response(false));
-            Entity::named(tag.id.clone(), tag.name.clone(), tag.body(), metadata, Some(TagResources { user }))
+            Entity::named(tag.id, tag.name.clone(), tag.body(), metadata, Some(TagResources { user }))
         })
         .collect())
 }
@@ -273,6 +273,6 @@ pub fn list_page(conn: &Connection, q: &ListQuery) -> DbResult<Page<TagResponse>
 /// `GET /tags/{name_or_id}`.
 pub fn get_response(conn: &Connection, name_or_id: &str, hydrate: bool) -> DbResult<TagResponse> {
     let found = get(conn, name_or_id)?;
-    let id = found.1.id.clone();
+    let id = found.1.id;
     responses(conn, vec![found], hydrate)?.pop().ok_or_else(|| tag_id_not_found(&id))
 }

@@ -6,7 +6,7 @@ use crate::filter::ListQuery;
 use crate::models::user::User;
 use crate::models::user::UserResponse;
 use crate::models::Page;
-use crate::models::{Hex, Shared, Ts};
+use crate::models::{Id, Shared, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 
@@ -17,7 +17,7 @@ fn from_row(r: &Row) -> rusqlite::Result<(i64, User)> {
     Ok((
         r.get(0)?,
         User {
-            id: Hex(r.get(1)?),
+            id: r.get::<_, Id>(1)?,
             name: r.get(2)?,
             full_name: r.get(3)?,
             email: r.get(4)?,
@@ -33,9 +33,9 @@ fn from_row(r: &Row) -> rusqlite::Result<(i64, User)> {
 }
 
 /// The user and its pk.
-pub fn get_by_id(conn: &Connection, id: &Hex) -> DbResult<Option<(i64, User)>> {
+pub fn get_by_id(conn: &Connection, id: &Id) -> DbResult<Option<(i64, User)>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([&id.0], from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
 }
 
 pub fn get_by_pk(conn: &Connection, pk: i64) -> DbResult<User> {
@@ -45,7 +45,7 @@ pub fn get_by_pk(conn: &Connection, pk: i64) -> DbResult<User> {
 
 /// By name, or by id when the value is a UUID.
 pub fn get_by_name_or_id(conn: &Connection, name_or_id: &str) -> DbResult<(i64, User)> {
-    let by_id = match Hex::parse(name_or_id) {
+    let by_id = match Id::parse(name_or_id) {
         Some(id) => get_by_id(conn, &id)?,
         None => None,
     };
@@ -62,7 +62,7 @@ pub fn get_by_name_or_id(conn: &Connection, name_or_id: &str) -> DbResult<(i64, 
 /// The password hash of a login name (or user id), with the user.
 pub fn credentials(conn: &Connection, name_or_id: &str) -> DbResult<Option<(User, Option<String>)>> {
     let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE name = ?1 OR id = ?2");
-    let id = Hex::parse(name_or_id).map(|h| h.0).unwrap_or_default();
+    let id = Id::parse(name_or_id).map(|h| h.simple()).unwrap_or_default();
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(params![name_or_id, id], |r| Ok((from_row(r)?.1, r.get(12)?)))
@@ -75,12 +75,12 @@ pub fn count(conn: &Connection) -> DbResult<i64> {
 
 pub fn insert(conn: &Connection, name: &str, password_hash: &str, is_admin: bool) -> DbResult<User> {
     let now = Ts::now();
-    let id = Hex::new_v4();
+    let id = Id::new_v4();
     conn.prepare_cached(
         "INSERT INTO users (id, name, password_hash, is_admin, password_changed_at, created, updated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5)",
     )?
-    .execute(params![id.0, name, password_hash, is_admin, now.0])
+    .execute(params![id, name, password_hash, is_admin, now.0])
     .map_err(|e| match super::is_unique_violation(&e) {
         true => DbError::Conflict(format!("a user named '{name}' already exists")),
         false => e.into(),

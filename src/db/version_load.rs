@@ -19,7 +19,7 @@ use crate::models::artifact_version::{
     ArtifactVersionBody, ArtifactVersionMetadata, ArtifactVersionResources, ArtifactVersionResponse, RunMetadata,
     VisualizationBody, VisualizationResponse,
 };
-use crate::models::{Entity, Hex, Shared, Ts};
+use crate::models::{Entity, Id, Shared, Ts};
 use rusqlite::Connection;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
@@ -53,7 +53,7 @@ fn raw_json(text: String) -> Box<RawValue> {
 
 struct Row {
     body: ArtifactVersionBody,
-    id: Hex,
+    id: Id,
     user_pk: Option<i64>,
     tag_pks: Vec<i64>,
 }
@@ -75,9 +75,9 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
 }
 
 /// The response for one version id (`None` when there is no such version).
-pub fn load_by_id(conn: &Connection, id: &Hex, hydrate: bool) -> DbResult<Option<ArtifactVersionResponse>> {
+pub fn load_by_id(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<Option<ArtifactVersionResponse>> {
     let mut stmt = conn.prepare_cached(rows_sql!("artifact_versions av", " WHERE av.id = ?1"))?;
-    let rows = read_rows(stmt.query([&id.0])?, 1)?;
+    let rows = read_rows(stmt.query([id])?, 1)?;
     let pks: Vec<i64> = rows.keys().copied().collect();
     Ok(assemble(conn, &pks, rows, hydrate)?.pop())
 }
@@ -96,13 +96,13 @@ fn read_rows(mut q: rusqlite::Rows, expected: usize) -> DbResult<HashMap<i64, Ro
             None => {
                 let artifact = Shared::new(
                     Artifact {
-                        id: Hex(r.get(6)?),
+                        id: r.get::<_, Id>(6)?,
                         name: r.get(7)?,
                         has_custom_name: r.get(8)?,
                         created: Ts(r.get(9)?),
                         updated: Ts(r.get(10)?),
-                        user_id: r.get::<_, Option<String>>(11)?.map(Hex),
-                        project_id: Hex(r.get(12)?),
+                        user_id: r.get::<_, Option<Id>>(11)?,
+                        project_id: r.get::<_, Id>(12)?,
                     }
                     .nested(),
                 );
@@ -113,8 +113,8 @@ fn read_rows(mut q: rusqlite::Rows, expected: usize) -> DbResult<HashMap<i64, Ro
         let body = ArtifactVersionBody {
             created: Ts(r.get(2)?),
             updated: Ts(r.get(3)?),
-            user_id: r.get::<_, Option<String>>(4)?.map(Hex),
-            project_id: Hex(r.get(5)?),
+            user_id: r.get::<_, Option<Id>>(4)?,
+            project_id: r.get::<_, Id>(5)?,
             artifact,
             version: r.get(13)?,
             uri: r.get(14)?,
@@ -122,12 +122,12 @@ fn read_rows(mut q: rusqlite::Rows, expected: usize) -> DbResult<HashMap<i64, Ro
             materializer: raw_json(r.get(16)?),
             data_type: raw_json(r.get(17)?),
             save_type: r.get(18)?,
-            artifact_store_id: r.get::<_, Option<String>>(19)?.map(Hex),
+            artifact_store_id: r.get::<_, Option<Id>>(19)?,
             content_hash: r.get(20)?,
             item_count: r.get(21)?,
         };
         let tag_pks = parse_pks(r.get_ref(23)?.as_str().map_err(rusqlite::Error::from)?);
-        rows.insert(r.get(0)?, Row { body, id: Hex(r.get(1)?), user_pk: r.get(22)?, tag_pks });
+        rows.insert(r.get(0)?, Row { body, id: r.get::<_, Id>(1)?, user_pk: r.get(22)?, tag_pks });
     }
     Ok(rows)
 }
@@ -165,7 +165,7 @@ fn assemble(
                 of_row.sort_unstable_by(|a, b| a.name.cmp(&b.name));
                 of_row
             },
-            producer_step_run_id: producers.get(pk).map(|p| p.0.clone()),
+            producer_step_run_id: producers.get(pk).map(|p| p.0),
             producer_pipeline_run_id: producers.remove(pk).map(|p| p.1),
         };
         let meta = hydrate.then(|| ArtifactVersionMetadata {
@@ -187,20 +187,20 @@ fn assemble(
 /// The producer of each version: the oldest `completed` step run that has
 /// it as an output (cached steps also list it, but never count), with its
 /// run: `(step id, run id)`.
-fn producers(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, (Hex, Hex)>> {
+fn producers(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, (Id, Id)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT sa.version_pk, s.created, s.pk, s.id, run.id
          FROM rarray(?1) r CROSS JOIN step_artifacts sa ON sa.version_pk = r.value AND sa.is_output = 1
          JOIN steps s ON s.pk = sa.step_pk AND s.status = 'completed'
          JOIN runs run ON run.pk = s.run_pk",
     )?;
-    let mut out: HashMap<i64, (i64, i64, Hex, Hex)> = HashMap::new();
+    let mut out: HashMap<i64, (i64, i64, Id, Id)> = HashMap::new();
     let mut rows = stmt.query([pk_array(pks)])?;
     while let Some(r) = rows.next()? {
         let (version_pk, created, step_pk): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let older = out.get(&version_pk).is_none_or(|p| (created, step_pk) < (p.0, p.1));
         if older {
-            out.insert(version_pk, (created, step_pk, Hex(r.get(3)?), Hex(r.get(4)?)));
+            out.insert(version_pk, (created, step_pk, r.get::<_, Id>(3)?, r.get::<_, Id>(4)?));
         }
     }
     Ok(out.into_iter().map(|(pk, (_, _, step, run))| (pk, (step, run))).collect())
@@ -232,7 +232,7 @@ fn visualizations_of(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Ve
                 },
                 metadata: None,
                 resources: None,
-                id: Hex(r.get(2)?),
+                id: r.get::<_, Id>(2)?,
                 permission_denied: false,
                 name: None,
             };

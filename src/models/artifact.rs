@@ -3,15 +3,15 @@
 
 use super::tag::TagResponse;
 use super::user::UserResponse;
-use super::{Entity, Hex, Nothing, Shared, Ts};
+use super::{Entity, Id, Nothing, Shared, Ts};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ArtifactBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -26,7 +26,7 @@ pub struct ArtifactResources {
     #[schema(value_type = Vec<TagResponse>, inline)]
     pub tags: Vec<Shared<TagResponse>>,
     pub latest_version_name: Option<String>,
-    pub latest_version_id: Option<Hex>,
+    pub latest_version_id: Option<Id>,
 }
 
 pub type ArtifactResponse = Entity<ArtifactBody, ArtifactMetadata, ArtifactResources>;
@@ -36,11 +36,11 @@ pub type ArtifactNested = Entity<ArtifactBody, Nothing, Nothing>;
 /// An artifact row as loaded by the database layer.
 #[derive(Debug, Clone)]
 pub struct Artifact {
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub has_custom_name: bool,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
     pub created: Ts,
     pub updated: Ts,
 }
@@ -50,12 +50,12 @@ impl Artifact {
         ArtifactBody {
             created: self.created,
             updated: self.updated,
-            user_id: self.user_id.clone(),
-            project_id: self.project_id.clone(),
+            user_id: self.user_id,
+            project_id: self.project_id,
         }
     }
 
     pub fn nested(&self) -> ArtifactNested {
-        Entity::named(self.id.clone(), self.name.clone(), self.body(), None, None)
+        Entity::named(self.id, self.name.clone(), self.body(), None, None)
     }
 }

@@ -4,7 +4,7 @@
 use super::artifact::ArtifactNested;
 use super::tag::TagResponse;
 use super::user::UserResponse;
-use super::{Entity, Hex, Nothing, Shared, Ts};
+use super::{Entity, Id, Nothing, Shared, Ts};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -15,8 +15,8 @@ pub use super::version_request::*;
 pub struct ArtifactVersionBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
     #[schema(value_type = ArtifactNested, inline)]
     pub artifact: Shared<ArtifactNested>,
     pub version: String,
@@ -28,7 +28,7 @@ pub struct ArtifactVersionBody {
     #[schema(value_type = Object)]
     pub data_type: Box<RawValue>,
     pub save_type: String,
-    pub artifact_store_id: Option<Hex>,
+    pub artifact_store_id: Option<Id>,
     pub content_hash: Option<String>,
     pub item_count: Option<i64>,
 }
@@ -78,8 +78,8 @@ pub struct ArtifactVersionResources {
     pub user: Option<Shared<UserResponse>>,
     #[schema(value_type = Vec<TagResponse>, inline)]
     pub tags: Vec<Shared<TagResponse>>,
-    pub producer_step_run_id: Option<Hex>,
-    pub producer_pipeline_run_id: Option<Hex>,
+    pub producer_step_run_id: Option<Id>,
+    pub producer_pipeline_run_id: Option<Id>,
 }
 
 pub type ArtifactVersionResponse = Entity<ArtifactVersionBody, ArtifactVersionMetadata, ArtifactVersionResources>;

@@ -3,23 +3,23 @@
 
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
-use super::{Entity, Hex, Nothing, Shared, Ts};
+use super::{Entity, Id, Nothing, Shared, Ts};
 use serde::Serialize;
 use serde_json::Value;
 
 /// A validated `LogsRequest` (`POST /logs`, or inlined in a run or step create).
 #[derive(Debug, Clone)]
 pub struct LogsRequest {
-    pub project: Hex,
+    pub project: Id,
     /// Chosen by the client; generated when absent.
-    pub id: Option<Hex>,
+    pub id: Option<Id>,
     pub uri: Option<String>,
     pub source: String,
-    pub artifact_store_id: Option<Hex>,
-    pub log_store_id: Option<Hex>,
-    pub pipeline_run_id: Option<Hex>,
-    pub step_run_id: Option<Hex>,
-    pub hook_invocation_id: Option<Hex>,
+    pub artifact_store_id: Option<Id>,
+    pub log_store_id: Option<Id>,
+    pub pipeline_run_id: Option<Id>,
+    pub step_run_id: Option<Id>,
+    pub hook_invocation_id: Option<Id>,
 }
 
 impl LogsRequest {
@@ -58,8 +58,8 @@ impl LogsRequest {
 /// `PUT /logs/{id}`: attach the entry to a run or a step.
 #[derive(Debug, Clone)]
 pub struct LogsUpdate {
-    pub pipeline_run_id: Option<Hex>,
-    pub step_run_id: Option<Hex>,
+    pub pipeline_run_id: Option<Id>,
+    pub step_run_id: Option<Id>,
 }
 
 impl LogsUpdate {
@@ -79,24 +79,24 @@ impl LogsUpdate {
 pub struct LogsBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
     pub uri: Option<String>,
     pub source: String,
-    pub step_run_id: Option<Hex>,
-    pub pipeline_run_id: Option<Hex>,
-    pub artifact_store_id: Option<Hex>,
-    pub log_store_id: Option<Hex>,
-    pub hook_invocation_id: Option<Hex>,
+    pub step_run_id: Option<Id>,
+    pub pipeline_run_id: Option<Id>,
+    pub artifact_store_id: Option<Id>,
+    pub log_store_id: Option<Id>,
+    pub hook_invocation_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LogsMetadata {
-    pub step_run_id: Option<Hex>,
-    pub pipeline_run_id: Option<Hex>,
-    pub artifact_store_id: Option<Hex>,
-    pub log_store_id: Option<Hex>,
-    pub hook_invocation_id: Option<Hex>,
+    pub step_run_id: Option<Id>,
+    pub pipeline_run_id: Option<Id>,
+    pub artifact_store_id: Option<Id>,
+    pub log_store_id: Option<Id>,
+    pub hook_invocation_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -112,7 +112,7 @@ pub type LogsNested = Entity<LogsBody, Nothing, Nothing>;
 /// A log entry as loaded.
 #[derive(Debug, Clone)]
 pub struct Logs {
-    pub id: Hex,
+    pub id: Id,
     pub body: LogsBody,
     pub user_pk: Option<i64>,
 }
@@ -123,7 +123,7 @@ impl Logs {
             body: self.body.clone(),
             metadata: None,
             resources: None,
-            id: self.id.clone(),
+            id: self.id,
             permission_denied: false,
             name: None,
         }
@@ -132,17 +132,17 @@ impl Logs {
     pub fn to_response(&self, user: Option<Shared<UserResponse>>) -> LogsResponse {
         let b = &self.body;
         let metadata = LogsMetadata {
-            step_run_id: b.step_run_id.clone(),
-            pipeline_run_id: b.pipeline_run_id.clone(),
-            artifact_store_id: b.artifact_store_id.clone(),
-            log_store_id: b.log_store_id.clone(),
-            hook_invocation_id: b.hook_invocation_id.clone(),
+            step_run_id: b.step_run_id,
+            pipeline_run_id: b.pipeline_run_id,
+            artifact_store_id: b.artifact_store_id,
+            log_store_id: b.log_store_id,
+            hook_invocation_id: b.hook_invocation_id,
         };
         Entity {
             body: b.clone(),
             metadata: Some(metadata),
             resources: Some(LogsResources { user }),
-            id: self.id.clone(),
+            id: self.id,
             permission_denied: false,
             name: None,
         }

@@ -80,35 +80,59 @@ impl Serialize for Ts {
     }
 }
 
-/// A UUID as stored (32 lowercase hex characters); serialized hyphenated.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Hex(pub String);
+/// A resource id: a UUID, stored as 32 lowercase hex characters (SQL
+/// TEXT) and serialized hyphenated, as ZenML shows ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(pub uuid::Uuid);
 
-impl Hex {
-    pub fn new_v4() -> Hex {
-        Hex(uuid::Uuid::new_v4().simple().to_string())
+impl Id {
+    pub fn new_v4() -> Id {
+        Id(uuid::Uuid::new_v4())
     }
 
-    pub fn from_uuid(u: uuid::Uuid) -> Hex {
-        Hex(u.simple().to_string())
+    /// The nil id (`00000000-…`), for rows that have none.
+    pub const fn nil() -> Id {
+        Id(uuid::Uuid::nil())
     }
 
     /// Accepts every form `uuid` parses (hyphenated, simple, braced, urn, any case).
-    pub fn parse(s: &str) -> Option<Hex> {
-        uuid::Uuid::parse_str(s.trim()).ok().map(Hex::from_uuid)
+    pub fn parse(s: &str) -> Option<Id> {
+        uuid::Uuid::parse_str(s.trim()).ok().map(Id)
+    }
+
+    /// The stored form: 32 lowercase hex characters.
+    pub fn simple(&self) -> String {
+        self.0.simple().to_string()
     }
 
     pub fn hyphenated(&self) -> String {
-        text::hyphenate(&self.0).map_or_else(|| self.0.clone(), |h| h.as_str().to_string())
+        self.0.hyphenated().to_string()
     }
 }
 
-impl Serialize for Hex {
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0.hyphenated(), f)
+    }
+}
+
+impl Serialize for Id {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match text::hyphenate(&self.0) {
-            Some(h) => s.serialize_str(h.as_str()),
-            None => s.serialize_str(&self.0),
-        }
+        let mut buf = uuid::Uuid::encode_buffer();
+        s.serialize_str(self.0.hyphenated().encode_lower(&mut buf))
+    }
+}
+
+impl rusqlite::ToSql for Id {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Text(self.simple())))
+    }
+}
+
+impl rusqlite::types::FromSql for Id {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let bytes = v.as_bytes()?;
+        uuid::Uuid::try_parse_ascii(bytes).map(Id).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
     }
 }
 
@@ -118,14 +142,14 @@ pub struct Entity<B, M, R> {
     pub body: B,
     pub metadata: Option<M>,
     pub resources: Option<R>,
-    pub id: Hex,
+    pub id: Id,
     pub permission_denied: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 impl<B, M, R> Entity<B, M, R> {
-    pub fn named(id: Hex, name: String, body: B, metadata: Option<M>, resources: Option<R>) -> Self {
+    pub fn named(id: Id, name: String, body: B, metadata: Option<M>, resources: Option<R>) -> Self {
         Entity { body, metadata, resources, id, permission_denied: false, name: Some(name) }
     }
 
@@ -153,7 +177,7 @@ impl utoipa::PartialSchema for Ts {
 }
 impl utoipa::ToSchema for Ts {}
 
-impl utoipa::PartialSchema for Hex {
+impl utoipa::PartialSchema for Id {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::Type::String)
@@ -161,7 +185,7 @@ impl utoipa::PartialSchema for Hex {
             .into()
     }
 }
-impl utoipa::ToSchema for Hex {}
+impl utoipa::ToSchema for Id {}
 
 #[cfg(test)]
 mod tests {
@@ -182,11 +206,18 @@ mod tests {
     }
 
     #[test]
-    fn hex_round_trips_every_uuid_form() {
-        let h = Hex::parse("2D1ED583-F197-4ACC-B8D9-9C8374E862AC").unwrap();
-        assert_eq!(h.0, "2d1ed583f1974accb8d99c8374e862ac");
-        assert_eq!(h.hyphenated(), "2d1ed583-f197-4acc-b8d9-9c8374e862ac");
-        assert_eq!(Hex::parse("2d1ed583f1974accb8d99c8374e862ac"), Some(h));
-        assert_eq!(Hex::parse("not-a-uuid"), None);
+    fn ids_parse_every_uuid_form_store_simple_and_show_hyphenated() {
+        let id = Id::parse("2D1ED583-F197-4ACC-B8D9-9C8374E862AC").unwrap();
+        assert_eq!(id.simple(), "2d1ed583f1974accb8d99c8374e862ac");
+        assert_eq!(id.hyphenated(), "2d1ed583-f197-4acc-b8d9-9c8374e862ac");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"2d1ed583-f197-4acc-b8d9-9c8374e862ac\"");
+        assert_eq!(Id::parse("2d1ed583f1974accb8d99c8374e862ac"), Some(id));
+        assert_eq!(Id::parse("not-a-uuid"), None);
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let stored: String = conn.query_row("SELECT ?1", [id], |r| r.get(0)).unwrap();
+        assert_eq!(stored, "2d1ed583f1974accb8d99c8374e862ac");
+        let back: Id = conn.query_row("SELECT ?1", [stored], |r| r.get(0)).unwrap();
+        assert_eq!(back, id);
+        assert!(conn.query_row("SELECT 'x'", [], |r| r.get::<_, Id>(0)).is_err());
     }
 }

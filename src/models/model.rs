@@ -4,7 +4,7 @@
 use super::tag::{parse_tag_refs, TagRef, TagResponse};
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
-use super::{Entity, Hex, Nothing, Shared, Ts};
+use super::{Entity, Id, Nothing, Shared, Ts};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -40,7 +40,7 @@ fn parse_fields(f: &mut Fields) -> Option<ModelFields> {
 /// A validated `POST /models` body (also built from a run's `Model(...)`).
 #[derive(Debug, Clone)]
 pub struct ModelRequest {
-    pub project: Hex,
+    pub project: Id,
     pub name: String,
     pub fields: ModelFields,
     pub tags: Vec<TagRef>,
@@ -94,8 +94,8 @@ impl ModelUpdate {
 pub struct ModelBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -117,7 +117,7 @@ pub struct ModelResources {
     #[schema(value_type = Vec<Object>)]
     pub tags: Vec<Shared<TagResponse>>,
     pub latest_version_name: Option<String>,
-    pub latest_version_id: Option<Hex>,
+    pub latest_version_id: Option<Id>,
     #[schema(value_type = Vec<Object>)]
     pub visualizations: Vec<Value>,
 }
@@ -129,7 +129,7 @@ pub type ModelNested = Entity<ModelBody, Nothing, Nothing>;
 #[derive(Debug, Clone)]
 pub struct Model {
     pub pk: i64,
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub body: ModelBody,
     pub user_pk: Option<i64>,
@@ -138,6 +138,6 @@ pub struct Model {
 
 impl Model {
     pub fn nested(&self) -> ModelNested {
-        Entity::named(self.id.clone(), self.name.clone(), self.body.clone(), None, None)
+        Entity::named(self.id, self.name.clone(), self.body.clone(), None, None)
     }
 }

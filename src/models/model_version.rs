@@ -7,7 +7,7 @@ use super::run::RunResponse;
 use super::tag::{parse_tag_refs, TagRef, TagResponse};
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
-use super::{Empty, Entity, Hex, Page, Shared, Ts};
+use super::{Empty, Entity, Id, Page, Shared, Ts};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -17,8 +17,8 @@ pub const STAGES: &[&str] = &["none", "staging", "production", "archived", "late
 /// A validated `POST /model_versions` body.
 #[derive(Debug, Clone)]
 pub struct ModelVersionRequest {
-    pub project: Hex,
-    pub model: Hex,
+    pub project: Id,
+    pub model: Id,
     pub name: Option<String>,
     pub description: Option<String>,
     pub stage: Option<String>,
@@ -92,8 +92,8 @@ impl ModelVersionUpdate {
 /// the model version and the other side of the link.
 #[derive(Debug, Clone)]
 pub struct LinkRequest {
-    pub model_version: Hex,
-    pub other: Hex,
+    pub model_version: Id,
+    pub other: Id,
 }
 
 impl LinkRequest {
@@ -113,8 +113,8 @@ impl LinkRequest {
 pub struct ModelVersionBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
     pub stage: Option<String>,
     pub number: i64,
     #[schema(value_type = Object)]
@@ -149,7 +149,7 @@ pub fn no_services() -> Page<Value> {
 #[derive(Debug, Clone)]
 pub struct ModelVersion {
     pub pk: i64,
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub body: ModelVersionBody,
     pub user_pk: Option<i64>,
@@ -160,7 +160,7 @@ pub struct ModelVersion {
 pub struct ArtifactLinkBody {
     pub created: Ts,
     pub updated: Ts,
-    pub model_version: Hex,
+    pub model_version: Id,
     #[schema(value_type = Object)]
     pub artifact_version: ArtifactVersionResponse,
 }
@@ -169,7 +169,7 @@ pub struct ArtifactLinkBody {
 pub struct RunLinkBody {
     pub created: Ts,
     pub updated: Ts,
-    pub model_version: Hex,
+    pub model_version: Id,
     #[schema(value_type = Object)]
     pub pipeline_run: RunResponse,
 }

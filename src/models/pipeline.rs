@@ -4,14 +4,14 @@
 use super::tag::{parse_tag_refs, TagRef, TagResponse};
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
-use super::{Entity, Hex, Nothing, Shared, Ts};
+use super::{Entity, Id, Nothing, Shared, Ts};
 use serde::Serialize;
 use serde_json::Value;
 
 /// A validated `POST /pipelines` body.
 #[derive(Debug, Clone)]
 pub struct PipelineRequest {
-    pub project: Hex,
+    pub project: Id,
     pub name: String,
     pub description: Option<String>,
     pub tags: Vec<TagRef>,
@@ -63,8 +63,8 @@ impl PipelineUpdate {
 pub struct PipelineBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -78,7 +78,7 @@ pub struct PipelineResources {
     pub user: Option<Shared<UserResponse>>,
     #[schema(value_type = Option<Object>)]
     pub latest_run_user: Option<Shared<UserResponse>>,
-    pub latest_run_id: Option<Hex>,
+    pub latest_run_id: Option<Id>,
     pub latest_run_status: Option<String>,
     #[schema(value_type = Vec<Object>)]
     pub tags: Vec<Shared<TagResponse>>,
@@ -93,16 +93,16 @@ pub type PipelineNested = Entity<PipelineBody, Nothing, Nothing>;
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     pub pk: i64,
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub description: Option<String>,
     pub body: PipelineBody,
     pub user_pk: Option<i64>,
-    pub latest_run: Option<(Hex, String, Option<i64>)>,
+    pub latest_run: Option<(Id, String, Option<i64>)>,
 }
 
 impl Pipeline {
     pub fn nested(&self) -> PipelineNested {
-        Entity::named(self.id.clone(), self.name.clone(), self.body.clone(), None, None)
+        Entity::named(self.id, self.name.clone(), self.body.clone(), None, None)
     }
 }

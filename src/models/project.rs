@@ -1,7 +1,7 @@
 //! Project responses and the create request.
 
 use super::validate::{Fields, Issues};
-use super::{Entity, Hex, Nothing, Ts};
+use super::{Entity, Id, Nothing, Ts};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -23,7 +23,7 @@ pub type ProjectResponse = Entity<ProjectBody, ProjectMetadata, Nothing>;
 #[derive(Debug, Clone)]
 pub struct Project {
     pub pk: i64,
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub display_name: String,
     pub description: String,
@@ -37,7 +37,7 @@ impl Project {
             ProjectBody { created: self.created, updated: self.updated, display_name: self.display_name.clone() };
         let metadata = hydrate
             .then(|| ProjectMetadata { description: self.description.clone(), project_metadata: Default::default() });
-        Entity::named(self.id.clone(), self.name.clone(), body, metadata, None)
+        Entity::named(self.id, self.name.clone(), body, metadata, None)
     }
 }
 

@@ -11,7 +11,7 @@ use super::stack::StackResponse;
 use super::tag::{parse_tag_refs, TagRef, TagResponse};
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
-use super::{Entity, Hex, Shared, Ts};
+use super::{Entity, Id, Shared, Ts};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -49,7 +49,7 @@ pub fn is_placeholder(status: &str) -> bool {
 /// A run's `logs` field: an existing entry's id or a new entry.
 #[derive(Debug, Clone)]
 pub enum LogsRef {
-    Id(Hex),
+    Id(Id),
     New(LogsRequest),
 }
 
@@ -76,9 +76,9 @@ pub(crate) fn object_text(f: &mut Fields, key: &str) -> Option<Option<String>> {
 /// A validated `POST /runs` body.
 #[derive(Debug, Clone)]
 pub struct RunRequest {
-    pub project: Hex,
+    pub project: Id,
     pub name: String,
-    pub snapshot: Hex,
+    pub snapshot: Id,
     pub status: String,
     pub orchestrator_run_id: Option<String>,
     pub start_time: Option<i64>,
@@ -246,15 +246,15 @@ pub fn substitutions(start: Ts, configured: Option<&Value>) -> Map<String, Value
 pub struct RunBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
     pub status: String,
     pub in_progress: bool,
     pub status_reason: Option<String>,
     pub index: i64,
-    pub pipeline_id: Option<Hex>,
+    pub pipeline_id: Option<Id>,
     pub child_key: Option<String>,
-    pub root_run_id: Option<Hex>,
+    pub root_run_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -271,7 +271,7 @@ pub struct RunMetadataBlock {
     pub orchestrator_environment: Value,
     pub orchestrator_run_id: Option<String>,
     pub code_path: Option<String>,
-    pub template_id: Option<Hex>,
+    pub template_id: Option<Id>,
     pub is_templatable: bool,
     #[schema(value_type = Option<Object>)]
     pub trigger_info: Value,
@@ -327,7 +327,7 @@ pub type RunResponse = Entity<RunBody, RunMetadataBlock, RunResources>;
 #[derive(Debug, Clone)]
 pub struct Run {
     pub pk: i64,
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub body: RunBody,
     pub pipeline_pk: Option<i64>,

@@ -2,7 +2,7 @@
 //! artifact versions (`pipeline-runs.md` §3.9).
 
 use super::validate::{Fields, Invalid};
-use super::Hex;
+use super::Id;
 use crate::pycompat::json as pyjson;
 use serde_json::Value;
 
@@ -22,9 +22,9 @@ pub struct Entry {
 /// A validated `POST /run-metadata` body.
 #[derive(Debug, Clone)]
 pub struct RunMetadataRequest {
-    pub project: Hex,
+    pub project: Id,
     /// `(resource type, id)`.
-    pub resources: Vec<(String, Hex)>,
+    pub resources: Vec<(String, Id)>,
     pub entries: Vec<Entry>,
 }
 
@@ -38,7 +38,7 @@ impl RunMetadataRequest {
                 Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
                         let at = i.to_string();
-                        let id = item.get("id").and_then(Value::as_str).and_then(Hex::parse);
+                        let id = item.get("id").and_then(Value::as_str).and_then(Id::parse);
                         let kind = item.get("type").cloned().unwrap_or(Value::Null);
                         let kind = f.check_enum(&["resources", &at, "type"], &kind, RESOURCE_TYPES);
                         match (id, kind) {

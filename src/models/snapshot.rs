@@ -7,7 +7,7 @@ use super::raw::{null, raw, RawObject};
 use super::stack::StackResponse;
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
-use super::{Entity, Hex, Nothing, Shared, Ts};
+use super::{Entity, Id, Nothing, Shared, Ts};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -28,9 +28,9 @@ const STORED_METADATA: &[(&str, &str)] = &[
 /// A validated `POST /pipeline_snapshots` body.
 #[derive(Debug, Clone)]
 pub struct SnapshotRequest {
-    pub project: Hex,
-    pub stack: Hex,
-    pub pipeline: Hex,
+    pub project: Id,
+    pub stack: Id,
+    pub pipeline: Id,
     pub name: Option<String>,
     pub run_name_template: String,
     /// JSON text of the pipeline configuration object.
@@ -98,12 +98,12 @@ impl SnapshotRequest {
 pub struct SnapshotBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
     pub runnable: bool,
     pub deployable: bool,
     pub is_dynamic: bool,
-    pub pipeline_id: Hex,
+    pub pipeline_id: Id,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -124,7 +124,7 @@ pub struct SnapshotResources {
     pub deployment: Option<Value>,
     #[schema(value_type = Vec<Object>)]
     pub tags: Vec<Value>,
-    pub latest_run_id: Option<Hex>,
+    pub latest_run_id: Option<Id>,
     pub latest_run_status: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub latest_run_user: Option<Shared<UserResponse>>,
@@ -139,7 +139,7 @@ pub type SnapshotNested = Entity<SnapshotBody, Nothing, Nothing>;
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub pk: i64,
-    pub id: Hex,
+    pub id: Id,
     pub name: Option<String>,
     pub body: SnapshotBody,
     pub pipeline_pk: i64,
@@ -159,7 +159,7 @@ impl Snapshot {
             body: self.body.clone(),
             metadata: None,
             resources: None,
-            id: self.id.clone(),
+            id: self.id,
             permission_denied: false,
             name: None,
         }

@@ -2,7 +2,7 @@
 //! stack made of a local orchestrator and a local artifact store; the client
 //! imports `resources.flavor.body.source`, so those are real ZenML classes.
 
-use super::{Entity, Hex, Nothing, Ts};
+use super::{Entity, Id, Nothing, Ts};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -41,7 +41,7 @@ fn logo_url(component_type: &str, flavor: &str) -> String {
 pub struct FlavorBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
+    pub user_id: Option<Id>,
     #[serde(rename = "type")]
     pub component_type: String,
     pub display_name: String,
@@ -57,7 +57,7 @@ pub type FlavorResponse = Entity<FlavorBody, Nothing, Nothing>;
 pub struct ComponentBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
+    pub user_id: Option<Id>,
     #[serde(rename = "type")]
     pub component_type: String,
     pub flavor_name: String,
@@ -93,7 +93,7 @@ pub type ComponentResponse = Entity<ComponentBody, ComponentMetadata, ComponentR
 /// A stack-component row as loaded by the database layer.
 #[derive(Debug, Clone)]
 pub struct Component {
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub component_type: String,
     pub flavor: String,
@@ -107,8 +107,8 @@ impl Component {
     pub fn to_response(&self, hydrate: bool) -> ComponentResponse {
         let known = FLAVORS.iter().find(|f| f.component_type == self.component_type && f.name == self.flavor);
         let (flavor_id, display, source) = match known {
-            Some(f) => (Hex(f.id.to_string()), f.display_name, f.source),
-            None => (Hex("00000000000000000000000000000000".into()), "Unknown", ""),
+            Some(f) => (Id::parse(f.id).unwrap_or(Id::nil()), f.display_name, f.source),
+            None => (Id::nil(), "Unknown", ""),
         };
         let logo = Some(logo_url(&self.component_type, &self.flavor));
         let flavor = Entity::named(
@@ -146,7 +146,7 @@ impl Component {
             connector: None,
         });
         let resources = ComponentResources { user: None, flavor };
-        Entity::named(self.id.clone(), self.name.clone(), body, metadata, Some(resources))
+        Entity::named(self.id, self.name.clone(), body, metadata, Some(resources))
     }
 }
 
@@ -154,7 +154,7 @@ impl Component {
 pub struct StackBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
+    pub user_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -182,7 +182,7 @@ pub type StackResponse = Entity<StackBody, StackMetadata, StackResources>;
 #[derive(Debug, Clone)]
 pub struct Stack {
     pub pk: i64,
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub description: String,
     pub created: Ts,
@@ -207,7 +207,7 @@ impl Stack {
                 labels: Map::new(),
             }
         });
-        Entity::named(self.id.clone(), self.name.clone(), body, metadata, Some(StackResources { user: None }))
+        Entity::named(self.id, self.name.clone(), body, metadata, Some(StackResources { user: None }))
     }
 }
 
@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn flavor_ids_are_uuids() {
         for f in FLAVORS {
-            assert_eq!(Hex::parse(f.id).map(|h| h.0), Some(f.id.to_string()), "{}", f.source);
+            assert_eq!(Id::parse(f.id).map(|h| h.simple()), Some(f.id.to_string()), "{}", f.source);
         }
     }
 }

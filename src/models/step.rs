@@ -6,7 +6,7 @@ use super::raw::RawObject;
 use super::run::{object_text, parse_logs_ref, LogsRef, STATUSES};
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
-use super::{Entity, Hex, Shared, Ts};
+use super::{Entity, Id, Shared, Ts};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -14,20 +14,20 @@ use serde_json::{Map, Value};
 /// A validated `POST /steps` body.
 #[derive(Debug, Clone)]
 pub struct StepRequest {
-    pub project: Hex,
+    pub project: Id,
     pub name: String,
     pub start_time: Option<i64>,
     pub end_time: Option<i64>,
     pub status: String,
-    pub pipeline_run_id: Hex,
+    pub pipeline_run_id: Id,
     pub cache_key: Option<String>,
     pub cache_expires_at: Option<i64>,
     pub code_hash: Option<String>,
     pub docstring: Option<String>,
     pub source_code: Option<String>,
-    pub original_step_run_id: Option<Hex>,
-    pub inputs: Vec<(String, Vec<Hex>)>,
-    pub outputs: Vec<(String, Vec<Hex>)>,
+    pub original_step_run_id: Option<Id>,
+    pub inputs: Vec<(String, Vec<Id>)>,
+    pub outputs: Vec<(String, Vec<Id>)>,
     pub logs: Option<LogsRef>,
     pub exception_info: Option<String>,
 }
@@ -91,8 +91,8 @@ impl StepRequest {
 /// A validated `PUT /steps/{id}` body.
 #[derive(Debug, Clone, Default)]
 pub struct StepUpdate {
-    pub outputs: Vec<(String, Vec<Hex>)>,
-    pub loaded_artifact_versions: Vec<(String, Vec<Hex>)>,
+    pub outputs: Vec<(String, Vec<Id>)>,
+    pub loaded_artifact_versions: Vec<(String, Vec<Id>)>,
     pub status: Option<String>,
     pub end_time: Option<i64>,
     pub exception_info: Option<String>,
@@ -137,8 +137,8 @@ impl StepUpdate {
 pub struct StepBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
-    pub project_id: Hex,
+    pub user_id: Option<Id>,
+    pub project_id: Id,
     #[serde(rename = "type")]
     pub step_type: Option<String>,
     pub status: String,
@@ -147,8 +147,8 @@ pub struct StepBody {
     pub start_time: Option<Ts>,
     pub end_time: Option<Ts>,
     pub latest_heartbeat: Option<Ts>,
-    pub model_version_id: Option<Hex>,
-    pub resource_request_id: Option<Hex>,
+    pub model_version_id: Option<Id>,
+    pub resource_request_id: Option<Id>,
     #[schema(value_type = Object)]
     pub substitutions: Map<String, Value>,
     pub heartbeat_threshold: Option<i64>,
@@ -168,10 +168,10 @@ pub struct StepMetadata {
     pub source_code: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub exception_info: Value,
-    pub snapshot_id: Hex,
-    pub pipeline_run_id: Hex,
-    pub original_step_run_id: Option<Hex>,
-    pub parent_step_ids: Vec<Hex>,
+    pub snapshot_id: Id,
+    pub pipeline_run_id: Id,
+    pub original_step_run_id: Option<Id>,
+    pub parent_step_ids: Vec<Id>,
     pub run_metadata: RunMetadata,
 }
 
@@ -230,7 +230,7 @@ pub type StepResponse = Entity<StepBody, StepMetadata, StepResources>;
 #[derive(Debug, Clone)]
 pub struct Step {
     pub pk: i64,
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub body: StepBody,
     pub run_pk: i64,
@@ -241,5 +241,5 @@ pub struct Step {
     pub docstring: Option<String>,
     pub source_code: Option<String>,
     pub exception_info: Option<String>,
-    pub original_step_run_id: Option<Hex>,
+    pub original_step_run_id: Option<Id>,
 }

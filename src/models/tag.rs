@@ -2,7 +2,7 @@
 
 use super::user::UserResponse;
 use super::validate::Invalid;
-use super::{Entity, Hex, Ts};
+use super::{Entity, Id, Ts};
 use serde::Serialize;
 
 pub const TAG_COLORS: &[&str] =
@@ -12,7 +12,7 @@ pub const TAG_COLORS: &[&str] =
 pub struct TagBody {
     pub created: Ts,
     pub updated: Ts,
-    pub user_id: Option<Hex>,
+    pub user_id: Option<Id>,
     pub color: String,
     pub exclusive: bool,
 }
@@ -33,11 +33,11 @@ pub type TagResponse = Entity<TagBody, TagMetadata, TagResources>;
 /// A tag row as loaded by the database layer.
 #[derive(Debug, Clone)]
 pub struct Tag {
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub color: String,
     pub exclusive: bool,
-    pub user_id: Option<Hex>,
+    pub user_id: Option<Id>,
     pub created: Ts,
     pub updated: Ts,
 }
@@ -45,14 +45,14 @@ pub struct Tag {
 impl Tag {
     /// The tag as nested in other resources: `metadata` and `resources` null.
     pub fn nested(&self) -> TagResponse {
-        Entity::named(self.id.clone(), self.name.clone(), self.body(), None, None)
+        Entity::named(self.id, self.name.clone(), self.body(), None, None)
     }
 
     pub fn body(&self) -> TagBody {
         TagBody {
             created: self.created,
             updated: self.updated,
-            user_id: self.user_id.clone(),
+            user_id: self.user_id,
             color: self.color.clone(),
             exclusive: self.exclusive,
         }
@@ -63,7 +63,7 @@ impl Tag {
 /// to get or create.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TagRef {
-    Id(Hex),
+    Id(Id),
     Name(String),
 }
 
@@ -72,7 +72,7 @@ pub enum TagRef {
 pub fn parse_tag_refs(raw: &[String]) -> Result<Vec<TagRef>, Invalid> {
     let mut out: Vec<TagRef> = Vec::with_capacity(raw.len());
     for s in raw {
-        let r = match Hex::parse(s) {
+        let r = match Id::parse(s) {
             Some(id) if looks_like_uuid(s) => TagRef::Id(id),
             _ => {
                 validate_tag_name(s)?;
@@ -124,7 +124,7 @@ mod tests {
     fn tag_refs_split_ids_from_names_and_collapse_duplicates() {
         let id = "2d1ed583-f197-4acc-b8d9-9c8374e862ac".to_string();
         let refs = parse_tag_refs(&["a".into(), id.clone(), "a".into()]).unwrap();
-        assert_eq!(refs, vec![TagRef::Name("a".into()), TagRef::Id(Hex::parse(&id).unwrap())]);
+        assert_eq!(refs, vec![TagRef::Name("a".into()), TagRef::Id(Id::parse(&id).unwrap())]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! User responses (`/current-user`, `/users`, and the `user` nested in resources).
 
-use super::{Entity, Hex, Nothing, Ts};
+use super::{Entity, Id, Nothing, Ts};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -13,7 +13,7 @@ pub struct UserBody {
     pub email_opted_in: Option<bool>,
     pub is_service_account: bool,
     pub is_admin: bool,
-    pub default_project_id: Option<Hex>,
+    pub default_project_id: Option<Id>,
     pub avatar_url: Option<String>,
 }
 
@@ -21,7 +21,7 @@ pub struct UserBody {
 pub struct UserMetadata {
     pub password_changed_at: Option<Ts>,
     pub email: Option<String>,
-    pub external_user_id: Option<Hex>,
+    pub external_user_id: Option<Id>,
     #[schema(value_type = Object)]
     pub user_metadata: serde_json::Map<String, serde_json::Value>,
     #[schema(value_type = Object)]
@@ -33,7 +33,7 @@ pub type UserResponse = Entity<UserBody, UserMetadata, Nothing>;
 /// A user row as the database layer hands it over.
 #[derive(Debug, Clone)]
 pub struct User {
-    pub id: Hex,
+    pub id: Id,
     pub name: String,
     pub full_name: String,
     pub email: Option<String>,
@@ -67,6 +67,6 @@ impl User {
             user_metadata: Default::default(),
             oidc_claims: Default::default(),
         });
-        Entity::named(self.id.clone(), self.name.clone(), body, metadata, None)
+        Entity::named(self.id, self.name.clone(), body, metadata, None)
     }
 }

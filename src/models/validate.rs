@@ -150,8 +150,8 @@ impl<'a> Fields<'a> {
         self.check_enum(&[key], v, allowed)
     }
 
-    fn check_uuid(&mut self, key: &str, v: &Value) -> Option<super::Hex> {
-        let parsed = v.as_str().and_then(super::Hex::parse);
+    fn check_uuid(&mut self, key: &str, v: &Value) -> Option<super::Id> {
+        let parsed = v.as_str().and_then(super::Id::parse);
         if parsed.is_none() {
             let msg = "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-]";
             self.issue("uuid_parsing", &[key], msg, v);
@@ -159,12 +159,12 @@ impl<'a> Fields<'a> {
         parsed
     }
 
-    pub fn required_uuid(&mut self, key: &str) -> Option<super::Hex> {
+    pub fn required_uuid(&mut self, key: &str) -> Option<super::Id> {
         let v = self.required(key)?;
         self.check_uuid(key, v)
     }
 
-    pub fn optional_uuid(&mut self, key: &str) -> Option<Option<super::Hex>> {
+    pub fn optional_uuid(&mut self, key: &str) -> Option<Option<super::Id>> {
         match self.get(key) {
             None => Some(None),
             Some(v) => self.check_uuid(key, v).map(Some),
@@ -260,7 +260,7 @@ impl<'a> Fields<'a> {
     }
 
     /// `{name: [uuid, ...]}` (step inputs and outputs); empty when absent.
-    pub fn uuid_lists(&mut self, key: &str) -> Option<Vec<(String, Vec<super::Hex>)>> {
+    pub fn uuid_lists(&mut self, key: &str) -> Option<Vec<(String, Vec<super::Id>)>> {
         let map = self.optional_object(key)?;
         let mut out = Vec::new();
         let mut ok = true;
@@ -277,7 +277,7 @@ impl<'a> Fields<'a> {
             };
             let mut parsed = Vec::with_capacity(ids.len());
             for (i, id) in ids.into_iter().enumerate() {
-                match id.as_str().and_then(super::Hex::parse) {
+                match id.as_str().and_then(super::Id::parse) {
                     Some(h) => parsed.push(h),
                     None => {
                         let msg = "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-]";

@@ -3,7 +3,7 @@
 
 use super::tag::{parse_tag_refs, TagRef};
 use super::validate::{Fields, Invalid};
-use super::Hex;
+use super::Id;
 use crate::pycompat::json as pyjson;
 use serde_json::Value;
 
@@ -26,7 +26,7 @@ pub const MAX_METADATA_VALUE_CHARS: usize = 65535;
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArtifactRef {
     Name(String),
-    Id(Hex),
+    Id(Id),
 }
 
 #[derive(Debug, Clone)]
@@ -46,13 +46,13 @@ pub struct VisualizationRequest {
 /// A validated `POST /api/v1/artifact_versions` item.
 #[derive(Debug, Clone)]
 pub struct ArtifactVersionRequest {
-    pub project: Hex,
+    pub project: Id,
     pub artifact: ArtifactRef,
     /// `None` = next number.
     pub version: Option<String>,
     pub has_custom_name: bool,
     pub artifact_type: String,
-    pub artifact_store_id: Option<Hex>,
+    pub artifact_store_id: Option<Id>,
     pub uri: String,
     /// Compact JSON of the source.
     pub materializer: String,

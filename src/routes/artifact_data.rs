@@ -8,7 +8,7 @@ use super::handler::{Reply, State};
 use crate::auth::AuthUser;
 use crate::db::artifact_versions as av;
 use crate::error::{ApiError, Issue};
-use crate::models::Hex;
+use crate::models::Id;
 use crate::pycompat::repr_str;
 use crate::state::AppState;
 use actix_web::web::Path;
@@ -23,8 +23,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 }
 
 /// The version's store, or the reference's 404 when it has none.
-async fn store_of(state: &AppState, id: &Hex) -> Result<((Hex, String), i64), ApiError> {
-    let key = id.clone();
+async fn store_of(state: &AppState, id: &Id) -> Result<((Id, String), i64), ApiError> {
+    let key = *id;
     let (store, visualizations) = state.db.read(move |c| av::store_of(c, &key)).await?;
     let store = store
         .ok_or_else(|| ApiError::NotFound(format!("'Artifact version {} has no artifact store'", id.hyphenated())))?;

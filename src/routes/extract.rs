@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, Issue};
 use crate::models::validate::Invalid;
-use crate::models::Hex;
+use crate::models::Id;
 use crate::pycompat::repr_str;
 use actix_web::dev::Payload;
 use actix_web::web::Bytes;
@@ -46,8 +46,8 @@ pub fn bool_param(pairs: &[(String, String)], name: &str, default: bool) -> Resu
 }
 
 /// A UUID path parameter (any form the reference accepts).
-pub fn path_uuid(raw: &str, name: &str) -> Result<Hex, ApiError> {
-    Hex::parse(raw).ok_or_else(|| {
+pub fn path_uuid(raw: &str, name: &str) -> Result<Id, ApiError> {
+    Id::parse(raw).ok_or_else(|| {
         ApiError::validation(Issue::new(
             "uuid_parsing",
             &["path", name],
@@ -87,7 +87,7 @@ impl FromRequest for Hydrate {
 
 /// The route's one UUID path segment (its name is the error's `loc`), as an
 /// extractor; put it before [`Hydrate`] so its error comes first.
-pub struct PathId(pub Hex);
+pub struct PathId(pub Id);
 
 impl FromRequest for PathId {
     type Error = ApiError;

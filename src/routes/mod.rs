@@ -101,7 +101,7 @@ pub fn openapi_base() -> utoipa::openapi::OpenApi {
         mv::ArtifactLinkBody,
         mv::RunLinkBody,
         crate::models::Empty,
-        crate::models::Hex,
+        crate::models::Id,
         crate::models::Ts
     )))]
     struct Schemas;

@@ -52,20 +52,20 @@ async fn create_model(user: AuthUser, body: Bytes, state: State) -> Reply {
 #[utoipa::path(tag = "models", operation_id = "models_get", summary = "Get a model", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::model::ModelResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/models/{model_id}")]
 async fn get_model(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
-    Ok(json::ok(&state.db.read(move |c| models::get_model(c, &id.0, hydrate)).await?))
+    Ok(json::ok(&state.db.read(move |c| models::get_model(c, &id.hyphenated(), hydrate)).await?))
 }
 
 #[utoipa::path(tag = "models", operation_id = "models_update", summary = "Update a model", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelUpdate"), responses((status = 200, body = inline(crate::models::model::ModelResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/models/{model_id}")]
 async fn update_model(user: AuthUser, PathId(id): PathId, body: Bytes, state: State) -> Reply {
     let upd = ModelUpdate::parse(&json_body(&body)?)?;
-    Ok(json::ok(&state.db.write(move |tx| models::update_model(tx, &id.0, &upd, user.pk)).await?))
+    Ok(json::ok(&state.db.write(move |tx| models::update_model(tx, &id.hyphenated(), &upd, user.pk)).await?))
 }
 
 #[utoipa::path(tag = "models", operation_id = "models_delete", summary = "Delete a model with its versions (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[delete("/models/{model_id}")]
 async fn delete_model(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
-    state.db.write(move |tx| models::delete_model(tx, &id.0)).await?;
+    state.db.write(move |tx| models::delete_model(tx, &id.hyphenated())).await?;
     Ok(json::ok(&Value::Null))
 }
 

@@ -111,7 +111,7 @@ fn prune_keeps_what_runs_use_and_used_versions_are_not_deleted() {
     });
     assert!(matches!(&refused, Err(DbError::Invalid(m)) if m == artifact_versions::USED_IN_RUNS), "{refused:?}");
     let refused = db::write_sync(&mut conn, |tx| {
-        let artifact = version_load::load(tx, &pks[2..3], false)?.remove(0).body.artifact.id.clone();
+        let artifact = version_load::load(tx, &pks[2..3], false)?.remove(0).body.artifact.id;
         artifacts::delete(tx, &artifact)
     });
     assert!(matches!(&refused, Err(DbError::Invalid(_))), "{refused:?}");

@@ -60,7 +60,7 @@ fn seeded() -> (tempfile::TempDir, db::Db) {
             let load = steps::create(tx, &step("load", json!({})), 1)?;
             let load_id: String = tx.query_row("SELECT id FROM steps WHERE pk = ?1", [load], |r| r.get(0))?;
             let done = StepUpdate::parse(&json!({"outputs": {"numbers": [vid]}, "status": "completed"})).unwrap();
-            steps::update(tx, &trove::models::Hex(load_id), &done, 1)?;
+            steps::update(tx, &trove::models::Id::parse(&load_id).unwrap(), &done, 1)?;
             steps::create(tx, &step("total", json!({"numbers": [vid]})), 1)?;
         }
         Ok(())
