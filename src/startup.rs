@@ -1,5 +1,5 @@
-//! Start-up: prepare the data folder and database, bind first (so port 0
-//! works and errors are early), then run until stopped.
+//! Start-up: bind first (so a busy port fails before anything is written),
+//! prepare the data folder and database, then run until stopped.
 
 use crate::auth::{password, token, AuthCache, TokenKeys, Verifier};
 use crate::config::{ConfigError, Settings};
@@ -18,6 +18,18 @@ pub struct Prepared {
     pub state: web::Data<AppState>,
     /// The admin password, when trove generated it on this start.
     pub generated_admin_password: Option<String>,
+    /// An account created on an earlier start whose generated password was
+    /// never shown (that start ended before printing it).
+    pub unshown_password_of: Option<String>,
+}
+
+impl Prepared {
+    /// The generated password was printed: the next start gives no hint.
+    pub fn password_was_shown(&self) -> Result<(), ConfigError> {
+        let mut conn = self.state.db.conn().map_err(|e| ConfigError(e.to_string()))?;
+        crate::db::write_sync(&mut conn, |tx| bootstrap::password_shown(tx, "admin"))
+            .map_err(|e| ConfigError(format!("cannot update the database: {e}")))
+    }
 }
 
 /// Create the data folder, open and migrate the database, create the default
@@ -53,7 +65,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
         .map_err(|e| ConfigError(format!("cannot open the database {}: {e}", settings.db_path().display())))?;
     let mut conn = db.conn().map_err(|e| ConfigError(e.to_string()))?;
     let admin_password = settings.admin_password.clone();
-    let (server_id, generated) = crate::db::write_sync(&mut conn, |tx| {
+    let (server_id, generated, unshown) = crate::db::write_sync(&mut conn, |tx| {
         let server_id = bootstrap::server_id(tx)?;
         bootstrap::ensure_default_project(tx)?;
         bootstrap::ensure_default_stack(tx, &store_dir.to_string_lossy())?;
@@ -65,8 +77,15 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
                 p
             });
             users::insert(tx, "admin", &password::hash(&pw), true)?;
+            if generated.is_some() {
+                bootstrap::mark_password_unshown(tx, "admin")?;
+            }
         }
-        Ok((server_id, generated))
+        let unshown = match generated {
+            Some(_) => None,
+            None => bootstrap::unshown_password(tx)?,
+        };
+        Ok((server_id, generated, unshown))
     })
     .map_err(|e| ConfigError(format!("cannot initialise the database: {e}")))?;
     drop(conn);
@@ -83,7 +102,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
         auth_cache: AuthCache::default(),
         passwords: Verifier::start().map_err(|e| ConfigError(format!("cannot start the password thread: {e}")))?,
     });
-    Ok(Prepared { state, generated_admin_password: generated })
+    Ok(Prepared { state, generated_admin_password: generated, unshown_password_of: unshown })
 }
 
 /// The application with all routes, for the server and for in-process tests.
@@ -126,21 +145,31 @@ pub struct Application {
     state: web::Data<AppState>,
 }
 
+/// Listen on the configured address; every error says how to fix it.
+/// `trove serve` calls this before [`prepare`], so a start that cannot
+/// listen leaves nothing behind (no account whose password nobody saw).
+pub fn bind(settings: &Settings) -> Result<TcpListener, ConfigError> {
+    let addr = settings.bind_addr()?;
+    TcpListener::bind(addr).map_err(|e| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::AddrInUse => "another program uses this port; pick another with --bind 127.0.0.1:PORT",
+            std::io::ErrorKind::PermissionDenied => "ports below 1024 need privileges; pick another with --bind",
+            _ => "check the --bind address",
+        };
+        ConfigError(format!("cannot listen on {addr}: {e} ({hint})"))
+    })
+}
+
 impl Application {
+    /// Bind the configured address and build the server on it.
     pub fn build(prepared: &Prepared) -> Result<Application, ConfigError> {
-        let settings = &prepared.state.settings;
-        let addr = settings.bind_addr()?;
-        let listener = TcpListener::bind(addr).map_err(|e| {
-            let hint = match e.kind() {
-                std::io::ErrorKind::AddrInUse => {
-                    "another program uses this port; pick another with --bind 127.0.0.1:PORT"
-                }
-                std::io::ErrorKind::PermissionDenied => "ports below 1024 need privileges; pick another with --bind",
-                _ => "check the --bind address",
-            };
-            ConfigError(format!("cannot listen on {addr}: {e} ({hint})"))
-        })?;
-        let port = listener.local_addr().map_err(|e| ConfigError(e.to_string()))?.port();
+        Application::build_on(prepared, bind(&prepared.state.settings)?)
+    }
+
+    /// Build the server on a listener from [`bind`].
+    pub fn build_on(prepared: &Prepared, listener: TcpListener) -> Result<Application, ConfigError> {
+        let addr = listener.local_addr().map_err(|e| ConfigError(e.to_string()))?;
+        let port = addr.port();
         let state = prepared.state.clone();
         let app_state = state.clone();
         let server = HttpServer::new(move || build_app(app_state.clone()))

@@ -60,10 +60,21 @@ fn serve(data_dir: &std::path::Path, port: u16) -> Server {
     Server(child)
 }
 
+/// Wait until `/health` answers 200 (the port is bound before the database
+/// is ready, so a connection alone says little).
 fn wait_healthy(port: u16) {
+    use std::io::{Read, Write};
+    let healthy = || -> std::io::Result<bool> {
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", port))?;
+        conn.set_read_timeout(Some(Duration::from_secs(5)))?;
+        conn.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+        let mut head = [0u8; 12];
+        conn.read_exact(&mut head)?;
+        Ok(&head == b"HTTP/1.1 200")
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        if healthy().unwrap_or(false) {
             return;
         }
         std::thread::sleep(Duration::from_millis(10));
@@ -126,6 +137,56 @@ fn a_busy_port_fails_fast_with_a_hint() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("another program uses this port"), "{err}");
+}
+
+/// A first start that cannot listen writes nothing: the next start creates
+/// the account and shows its password (issue 16: a busy port used to leave
+/// an `admin` whose generated password nobody ever saw).
+#[test]
+fn a_first_start_on_a_busy_port_leaves_no_account_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let out = trove(dir.path(), &["serve", "--bind", &format!("127.0.0.1:{port}")]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    let listing = trove(dir.path(), &["user", "list"]);
+    assert!(listing.status.success());
+    assert!(listing.stdout.is_empty(), "an account was created: {}", String::from_utf8_lossy(&listing.stdout));
+
+    let port = free_port();
+    let mut server = serve(dir.path(), port);
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("created the account `admin`"), "{first}");
+    wait_healthy(port);
+    assert_eq!(login(port, first.rsplit(' ').next().unwrap()), 200);
+}
+
+/// An `admin` whose generated password was never shown (a start that ended
+/// between creating it and printing it) gets a hint at every start, until
+/// `trove user passwd admin` sets a password.
+#[test]
+fn an_account_whose_password_was_never_shown_gets_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = trove(dir.path(), &["user", "add", "admin", "--admin", "--password", "admin-pass-123"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let conn = rusqlite::Connection::open(dir.path().join("trove.db")).unwrap();
+    conn.execute("INSERT INTO server_settings (key, value) VALUES ('unshown_generated_password', 'admin')", [])
+        .unwrap();
+    drop(conn);
+    let hint_of_a_start = || {
+        let port = free_port();
+        let mut server = serve(dir.path(), port);
+        let stdout = server.0.stdout.take().unwrap();
+        wait_healthy(port);
+        drop(server);
+        BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>().join("\n")
+    };
+    let hint = hint_of_a_start();
+    assert!(hint.contains("never shown") && hint.contains("trove user passwd admin"), "{hint}");
+    assert!(trove(dir.path(), &["user", "passwd", "admin", "--password", "new-pass-456"]).status.success());
+    assert_eq!(hint_of_a_start(), "");
 }
 
 #[test]
