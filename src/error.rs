@@ -48,6 +48,9 @@ pub enum ApiError {
     /// 409 `EntityExistsError`.
     #[error("{0}")]
     Conflict(String),
+    /// 429 `{"detail": ["TooManyRequests", msg]}` + `Retry-After: <seconds>`.
+    #[error("{1}")]
+    TooManyRequests(u64, String),
     /// 500 with a message that is safe to show (a documented refusal, not a bug).
     #[error("{0}")]
     Runtime(String),
@@ -78,6 +81,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::DoesNotExist(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Runtime(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -107,6 +111,10 @@ impl ResponseError for ApiError {
             ApiError::NotFound(msg) => detail("KeyError", msg),
             ApiError::DoesNotExist(msg) => detail("DoesNotExistException", msg),
             ApiError::Conflict(msg) => detail("EntityExistsError", msg),
+            ApiError::TooManyRequests(secs, msg) => {
+                resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+                detail("TooManyRequests", msg)
+            }
             ApiError::Runtime(msg) => detail("RuntimeError", msg),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");

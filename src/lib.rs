@@ -14,8 +14,10 @@
 //!   queries, bodies and path ids; [`routes::json`] writes response bodies.
 //!   [`error::ApiError`] is the one error type at
 //!   the HTTP boundary and renders ZenML's error shapes.
-//! - [`auth`]: argon2id passwords, HS256 tokens, the `AuthUser` extractor
-//!   (which remembers tokens it has verified, and users for 2 s).
+//! - [`auth`]: argon2id passwords (one password thread, a bounded queue),
+//!   HS256 tokens, the `AuthUser` extractor (which remembers tokens it has
+//!   verified, and users for 2 s), [`auth::throttle`] (failed logins per
+//!   user name and client address → 429 before any hashing).
 //! - [`models`]: typed JSON shapes: requests with their validation, responses;
 //!   [`models::text`] formats timestamps and UUIDs without allocating;
 //!   [`models::Shared`] serializes a nested object a page repeats only once.

@@ -1,7 +1,7 @@
 //! Start-up: bind first (so a busy port fails before anything is written),
 //! prepare the data folder and database, then run until stopped.
 
-use crate::auth::{password, token, AuthCache, TokenKeys, Verifier};
+use crate::auth::{password, token, AuthCache, LoginThrottle, TokenKeys, Verifier};
 use crate::config::{ConfigError, Settings};
 use crate::db::{bootstrap, users, Db};
 use crate::routes;
@@ -101,6 +101,11 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
         server_id,
         auth_cache: AuthCache::default(),
         passwords: Verifier::start().map_err(|e| ConfigError(format!("cannot start the password thread: {e}")))?,
+        login_throttle: LoginThrottle::new(
+            settings.login_max_failures,
+            settings.login_max_failures_per_address,
+            std::time::Duration::from_secs(settings.login_failure_window_seconds),
+        ),
     });
     Ok(Prepared { state, generated_admin_password: generated, unshown_password_of: unshown })
 }

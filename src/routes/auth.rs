@@ -81,15 +81,33 @@ async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Res
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ApiError::Plain(StatusCode::BAD_REQUEST, "Invalid request: username is required.".into()))?;
     let pw = form.password.unwrap_or_default();
-    let found = state.db.read(move |c| crate::db::users::credentials(c, &username)).await?;
+    // The TCP peer, not a forwarding header a client could invent.
+    let addr = req.peer_addr().map(|a| a.ip());
+    let throttle = &state.login_throttle;
+    if let Some(wait) = throttle.check(&username, addr) {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        tracing::warn!(user = %username, client = ?addr, "login refused: too many failed logins");
+        return Err(ApiError::TooManyRequests(
+            secs,
+            format!(
+                "Authentication error: too many failed logins for this user or client; try again in {secs} seconds"
+            ),
+        ));
+    }
+    let name = username.clone();
+    let found = state.db.read(move |c| crate::db::users::credentials(c, &name)).await?;
     let (user, hash) = match found {
         Some((u, h)) if !u.is_service_account => (Some(u), h),
         _ => (None, None),
     };
-    let ok = state.passwords.run(move || password::verify(&pw, hash.as_deref())).await.unwrap_or(false);
-    let user = user
-        .filter(|_| ok)
-        .ok_or_else(|| ApiError::LoginFailed("Authentication error: invalid username or password".into()))?;
+    let ok = state.passwords.try_run(move || password::verify(&pw, hash.as_deref())).await.map_err(|_| {
+        ApiError::TooManyRequests(1, "The server is busy checking other logins; try again in 1 second".into())
+    })?;
+    let Some(user) = user.filter(|_| ok == Some(true)) else {
+        throttle.failed(&username, addr);
+        return Err(ApiError::LoginFailed("Authentication error: invalid username or password".into()));
+    };
+    throttle.succeeded(&username);
     if !user.active {
         return Err(ApiError::LoginFailed(format!("Authentication error: user {} is not active", user.name)));
     }
