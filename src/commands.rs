@@ -48,7 +48,7 @@ fn say(lines: &[&str]) -> bool {
 /// `trove user add|passwd|list`, straight on the database.
 pub fn user(settings: &Settings, cmd: &UserCommand) -> Result<(), ConfigError> {
     let fail = |e: crate::db::DbError| ConfigError(e.to_string());
-    std::fs::create_dir_all(&settings.data_dir).map_err(|e| ConfigError(e.to_string()))?;
+    crate::files::create_private_dir(&settings.data_dir).map_err(|e| ConfigError(e.to_string()))?;
     let db = Db::open(&settings.db_path(), 1).map_err(fail)?;
     let mut conn = db.conn().map_err(fail)?;
     match cmd {

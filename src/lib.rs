@@ -7,8 +7,9 @@
 //! - `main.rs` → [`cli`] (clap) → [`commands`] (serve; user add|passwd|list).
 //! - [`config`]: layered settings (defaults < TOML < `TROVE_*` env < flags),
 //!   validated once; `config.example.toml` is embedded and tested against it.
-//! - [`startup`]: data folder, database bootstrap (default project, stack,
-//!   admin), binding first, [`startup::build_app`] (also used by tests).
+//! - [`startup`]: binding first, data folder, database bootstrap (default
+//!   project, stack, admin), [`startup::build_app`] (also used by tests);
+//!   [`files`]: the data folder 700, the database and secret files 600.
 //! - [`routes`]: thin annotated handlers per resource, registered as services
 //!   so each is in the generated `/openapi.json`; [`routes::extract`] parses
 //!   queries, bodies and path ids; [`routes::json`] writes response bodies.
@@ -61,6 +62,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod filter;
 pub mod models;
 pub mod pycompat;

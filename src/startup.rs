@@ -36,7 +36,7 @@ impl Prepared {
 /// project, stack and admin account on first start, load the signing secret.
 pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
     let dir = &settings.data_dir;
-    std::fs::create_dir_all(dir).map_err(|e| {
+    crate::files::create_private_dir(dir).map_err(|e| {
         ConfigError(format!(
             "cannot create the data directory {}: {e}; choose a writable folder with --data-dir",
             dir.display()
@@ -92,6 +92,11 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
 
     let secret = token::load_or_create_secret(settings.jwt_secret.as_deref(), dir)
         .map_err(|e| ConfigError(format!("cannot read or create {}/jwt_secret: {e}", dir.display())))?;
+    let db_path = settings.db_path();
+    let wal = db_path.with_extension("db-wal");
+    let shm = db_path.with_extension("db-shm");
+    let secret_file = dir.join("jwt_secret");
+    crate::files::warn_if_open(&[dir, &db_path, &wal, &shm, &secret_file]);
     let tokens = TokenKeys::new(secret.as_bytes(), &server_id, settings.token_lifetime_minutes);
     let state = web::Data::new(AppState {
         db,

@@ -189,6 +189,50 @@ fn an_account_whose_password_was_never_shown_gets_a_hint() {
     assert_eq!(hint_of_a_start(), "");
 }
 
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+/// The database holds password hashes: the data folder is 700, the
+/// database, its WAL and shared-memory files and the secret 600; a start
+/// warns about looser modes.
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_its_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let port = free_port();
+    let server = serve(&dir, port);
+    wait_healthy(port);
+    assert_eq!(mode(&dir), 0o700);
+    for file in ["trove.db", "trove.db-wal", "trove.db-shm", "jwt_secret"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+    drop(server);
+
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir.join("trove.db"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut child = serve_command(&dir, port)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn trove");
+    let stderr = child.stderr.take().unwrap();
+    wait_healthy(port);
+    drop(Server(child));
+    let log: Vec<String> = BufReader::new(stderr).lines().map_while(Result::ok).collect();
+    let warned = |fix: &str, path: &str| {
+        log.iter().any(|l| l.contains("readable by other users") && l.contains(fix) && l.contains(path))
+    };
+    assert!(warned("chmod 700", dir.to_str().unwrap()), "{log:?}");
+    assert!(warned("chmod 600", "trove.db"), "{log:?}");
+    assert!(!warned("chmod 600", "jwt_secret"), "{log:?}");
+}
+
 #[test]
 fn bad_configuration_is_refused_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();
