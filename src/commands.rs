@@ -33,7 +33,7 @@ pub fn serve(settings: Settings) -> Result<(), ConfigError> {
     let url = format!("http://{}:{}", settings.bind_addr()?.ip(), app.port());
     tracing::info!(%url, data_dir = %settings.data_dir.display(), "trove {} listening", env!("CARGO_PKG_VERSION"));
     actix_web::rt::System::new()
-        .block_on(app.run_until_stopped())
+        .block_on(app.run_until_signalled())
         .map_err(|e| ConfigError(format!("server error: {e}")))
 }
 

@@ -186,7 +186,10 @@ impl Application {
             .workers(http_workers())
             .listen(listener)
             .map_err(|e| ConfigError(format!("cannot listen on {addr}: {e}")))?
-            .shutdown_timeout(5)
+            // Signals are handled by `run_until_signalled` (actix's own
+            // handler drops the requests in flight on SIGINT).
+            .disable_signals()
+            .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
             .run();
         Ok(Application { port, server, state })
     }
@@ -199,11 +202,66 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serve until SIGINT/SIGTERM, then checkpoint and close the database.
+    /// Serve until SIGTERM or SIGINT, then stop gracefully: accept no more
+    /// connections, let the requests in flight finish (for up to
+    /// [`SHUTDOWN_TIMEOUT_SECS`]), checkpoint and close the database.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let mut signals = StopSignals::install()?;
+        let handle = self.handle();
+        actix_web::rt::spawn(async move {
+            let name = signals.next().await;
+            tracing::info!(signal = name, "stopping: finishing the requests in flight");
+            handle.stop(true).await;
+        });
+        self.run_until_stopped().await
+    }
+
+    /// Serve until stopped through [`Application::handle`], then checkpoint
+    /// and close the database.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         self.state.db.close();
         result
+    }
+}
+
+/// Seconds the requests in flight get to finish once a stop was asked for.
+pub const SHUTDOWN_TIMEOUT_SECS: u64 = 5;
+
+/// SIGTERM and SIGINT (Ctrl-C elsewhere), installed before serving.
+struct StopSignals {
+    #[cfg(unix)]
+    term: actix_web::rt::signal::unix::Signal,
+    #[cfg(unix)]
+    int: actix_web::rt::signal::unix::Signal,
+}
+
+impl StopSignals {
+    #[cfg(unix)]
+    fn install() -> std::io::Result<StopSignals> {
+        use actix_web::rt::signal::unix::{signal, SignalKind};
+        Ok(StopSignals { term: signal(SignalKind::terminate())?, int: signal(SignalKind::interrupt())? })
+    }
+
+    #[cfg(not(unix))]
+    fn install() -> std::io::Result<StopSignals> {
+        Ok(StopSignals {})
+    }
+
+    /// The name of the next stop signal.
+    #[cfg(unix)]
+    async fn next(&mut self) -> &'static str {
+        use futures_util::future::{select, Either};
+        match select(std::pin::pin!(self.term.recv()), std::pin::pin!(self.int.recv())).await {
+            Either::Left(_) => "SIGTERM",
+            Either::Right(_) => "SIGINT",
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) -> &'static str {
+        let _ = actix_web::rt::signal::ctrl_c().await;
+        "Ctrl-C"
     }
 }
 
