@@ -25,7 +25,13 @@ const ENV_KEYS: &[&str] = &[
     "TROVE_LOGIN_MAX_FAILURES",
     "TROVE_LOGIN_MAX_FAILURES_PER_ADDRESS",
     "TROVE_LOGIN_FAILURE_WINDOW_SECONDS",
+    "TROVE_MAX_BODY_MB",
+    "TROVE_REQUEST_HEAD_TIMEOUT_SECONDS",
+    "TROVE_REQUEST_BODY_TIMEOUT_SECONDS",
 ];
+
+/// Largest `max_body_mb` accepted (a request body is held in memory).
+const MAX_BODY_MB: u32 = 1024;
 
 /// Largest `db_mmap_mb` accepted (64 GiB).
 const MAX_MMAP_MB: u32 = 64 * 1024;
@@ -62,6 +68,14 @@ pub struct Settings {
     pub login_max_failures_per_address: u32,
     /// The window of the two login limits, in seconds.
     pub login_failure_window_seconds: u64,
+    /// Largest request body in MiB; larger ones are answered 413.
+    pub max_body_mb: u32,
+    /// Seconds a client has to send a request's line and headers (408 and
+    /// the connection closed after that); 0 = no limit.
+    pub request_head_timeout_seconds: u64,
+    /// Seconds a client has to send a request's body (408 after that);
+    /// 0 = no limit.
+    pub request_body_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -79,6 +93,9 @@ impl Default for Settings {
             login_max_failures: 10,
             login_max_failures_per_address: 50,
             login_failure_window_seconds: 300,
+            max_body_mb: 64,
+            request_head_timeout_seconds: 5,
+            request_body_timeout_seconds: 60,
         }
     }
 }
@@ -100,6 +117,9 @@ impl fmt::Debug for Settings {
             .field("login_max_failures", &self.login_max_failures)
             .field("login_max_failures_per_address", &self.login_max_failures_per_address)
             .field("login_failure_window_seconds", &self.login_failure_window_seconds)
+            .field("max_body_mb", &self.max_body_mb)
+            .field("request_head_timeout_seconds", &self.request_head_timeout_seconds)
+            .field("request_body_timeout_seconds", &self.request_body_timeout_seconds)
             .finish()
     }
 }
@@ -163,6 +183,17 @@ impl Settings {
         if let Some(v) = env("TROVE_LOGIN_FAILURE_WINDOW_SECONDS") {
             s.login_failure_window_seconds = whole_number("TROVE_LOGIN_FAILURE_WINDOW_SECONDS", &v, "seconds")?;
         }
+        if let Some(v) = env("TROVE_MAX_BODY_MB") {
+            s.max_body_mb = whole_number("TROVE_MAX_BODY_MB", &v, "MiB")?;
+        }
+        if let Some(v) = env("TROVE_REQUEST_HEAD_TIMEOUT_SECONDS") {
+            s.request_head_timeout_seconds =
+                whole_number("TROVE_REQUEST_HEAD_TIMEOUT_SECONDS", &v, "seconds, 0 = no limit")?;
+        }
+        if let Some(v) = env("TROVE_REQUEST_BODY_TIMEOUT_SECONDS") {
+            s.request_body_timeout_seconds =
+                whole_number("TROVE_REQUEST_BODY_TIMEOUT_SECONDS", &v, "seconds, 0 = no limit")?;
+        }
         s.admin_password = env("TROVE_ADMIN_PASSWORD").or(s.admin_password);
         s.jwt_secret = env("TROVE_JWT_SECRET").or(s.jwt_secret);
         if let Some(v) = env("TROVE_ARTIFACT_STORE_PATH") {
@@ -219,6 +250,9 @@ impl Settings {
                 "login_failure_window_seconds must be at least 1 (set login_max_failures and login_max_failures_per_address to 0 for no limit)".into(),
             ));
         }
+        if self.max_body_mb == 0 || self.max_body_mb > MAX_BODY_MB {
+            return Err(ConfigError(format!("max_body_mb must be between 1 and {MAX_BODY_MB} (MiB)")));
+        }
         if matches!(&self.jwt_secret, Some(s) if s.len() < 16) {
             return Err(ConfigError(
                 "jwt_secret is shorter than 16 characters; use a long random string (e.g. `openssl rand -hex 32`) or leave it unset".into(),
@@ -231,6 +265,11 @@ impl Settings {
         self.bind.parse().map_err(|_| {
             ConfigError(format!("bind address {:?} is not HOST:PORT (for example 127.0.0.1:8237)", self.bind))
         })
+    }
+
+    /// `max_body_mb` in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        (self.max_body_mb as usize) << 20
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -277,6 +316,9 @@ mod tests {
             "login_max_failures",
             "login_max_failures_per_address",
             "login_failure_window_seconds",
+            "max_body_mb",
+            "request_head_timeout_seconds",
+            "request_body_timeout_seconds",
         ] {
             assert!(EXAMPLE_CONFIG.contains(&format!("{key} =")), "{key} missing");
         }

@@ -11,6 +11,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa_actix_web::AppExt;
 
 /// Everything the server needs, opened and migrated.
@@ -109,7 +110,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
         login_throttle: LoginThrottle::new(
             settings.login_max_failures,
             settings.login_max_failures_per_address,
-            std::time::Duration::from_secs(settings.login_failure_window_seconds),
+            Duration::from_secs(settings.login_failure_window_seconds),
         ),
     });
     Ok(Prepared { state, generated_admin_password: generated, unshown_password_of: unshown })
@@ -127,11 +128,12 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let payload = web::PayloadConfig::new(state.settings.max_body_bytes());
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(routes::openapi_base())
         .app_data(state)
-        .app_data(web::PayloadConfig::new(routes::MAX_BODY_BYTES))
+        .app_data(payload)
         .configure(routes::configure)
         .split_for_parts();
     let doc = web::Data::new(OpenApiJson(api.to_json().unwrap_or_default()));
@@ -180,6 +182,7 @@ impl Application {
     pub fn build_on(prepared: &Prepared, listener: TcpListener) -> Result<Application, ConfigError> {
         let addr = listener.local_addr().map_err(|e| ConfigError(e.to_string()))?;
         let port = addr.port();
+        let settings = &prepared.state.settings;
         let state = prepared.state.clone();
         let app_state = state.clone();
         let server = HttpServer::new(move || build_app(app_state.clone()))
@@ -189,6 +192,7 @@ impl Application {
             // Signals are handled by `run_until_signalled` (actix's own
             // handler drops the requests in flight on SIGINT).
             .disable_signals()
+            .client_request_timeout(Duration::from_secs(settings.request_head_timeout_seconds))
             .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
             .run();
         Ok(Application { port, server, state })

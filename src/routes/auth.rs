@@ -1,5 +1,6 @@
 //! `POST /login` (OAuth2 password grant), `GET /logout`, `GET /current-user`.
 
+use super::extract::Body;
 use super::extract::{last, path_uuid, query_pairs};
 use super::json;
 use crate::auth::{password, AuthUser};
@@ -71,7 +72,7 @@ fn read_form(req: &HttpRequest, body: &Bytes) -> Result<LoginForm, ApiError> {
 
 #[utoipa::path(tag = "auth", operation_id = "auth_login", summary = "OAuth2 password grant (form: grant_type, username, password)", request_body(content = serde_json::Value, content_type = "application/x-www-form-urlencoded", description = "form: grant_type, username, password"), responses((status = 200, body = serde_json::Value)))]
 #[post("/login")]
-async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn login(req: HttpRequest, Body(body): Body, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let form = read_form(&req, &body)?;
     if let Grant::ApiKey = grant_of(&form)? {
         return Err(ApiError::LoginFailed("Authentication error: error decoding API key".into()));
