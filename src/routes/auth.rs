@@ -85,9 +85,9 @@ async fn login(req: HttpRequest, Body(body): Body, state: web::Data<AppState>) -
     // The TCP peer, not a forwarding header a client could invent.
     let addr = req.peer_addr().map(|a| a.ip());
     let throttle = &state.login_throttle;
-    if let Some(wait) = throttle.check(&username, addr) {
+    if let Err(wait) = throttle.attempt(&username, addr) {
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        tracing::warn!(user = %username, client = ?addr, "login refused: too many failed logins");
+        tracing::debug!(user = %username, client = ?addr, "login refused: too many failed logins");
         return Err(ApiError::TooManyRequests(
             secs,
             format!(
@@ -101,14 +101,17 @@ async fn login(req: HttpRequest, Body(body): Body, state: web::Data<AppState>) -
         Some((u, h)) if !u.is_service_account => (Some(u), h),
         _ => (None, None),
     };
-    let ok = state.passwords.try_run(move || password::verify(&pw, hash.as_deref())).await.map_err(|_| {
-        ApiError::TooManyRequests(1, "The server is busy checking other logins; try again in 1 second".into())
-    })?;
+    let Ok(ok) = state.passwords.try_run(move || password::verify(&pw, hash.as_deref())).await else {
+        throttle.forget(&username, addr);
+        return Err(ApiError::TooManyRequests(
+            1,
+            "The server is busy checking other logins; try again in 1 second".into(),
+        ));
+    };
     let Some(user) = user.filter(|_| ok == Some(true)) else {
-        throttle.failed(&username, addr);
         return Err(ApiError::LoginFailed("Authentication error: invalid username or password".into()));
     };
-    throttle.succeeded(&username);
+    throttle.succeeded(&username, addr);
     if !user.active {
         return Err(ApiError::LoginFailed(format!("Authentication error: user {} is not active", user.name)));
     }

@@ -211,3 +211,37 @@ async fn failed_logins_from_one_address_are_throttled_for_every_name() {
     actix_web::rt::time::sleep(std::time::Duration::from_millis(retry * 1000 + 100)).await;
     assert_eq!(app.login("admin", PASSWORD).await.0, 200);
 }
+
+/// Attempts in flight count as failures: a burst of concurrent wrong
+/// logins from one address checks no more passwords than the limit.
+#[actix_web::test]
+async fn a_burst_of_concurrent_failed_logins_checks_no_more_passwords_than_the_limit() {
+    let app = spawn_with(|s| {
+        s.login_max_failures = 0;
+        s.login_max_failures_per_address = 5;
+    })
+    .await;
+    let before = app.passwords.checks_run();
+    let burst: Vec<_> = (0..64)
+        .map(|i| {
+            let (client, url) = (app.client.clone(), format!("{}/api/v1/login", app.base));
+            actix_web::rt::spawn(async move {
+                let name = format!("user-{i}");
+                client
+                    .post(url)
+                    .form(&[("username", name.as_str()), ("password", "guess")])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for request in burst {
+        statuses.push(request.await.unwrap().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|&&s| s == 401).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|&&s| s == 429).count(), 59, "{statuses:?}");
+    assert_eq!(app.passwords.checks_run() - before, 5);
+}
