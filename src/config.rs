@@ -22,7 +22,16 @@ const ENV_KEYS: &[&str] = &[
     "TROVE_ARTIFACT_STORE_PATH",
     "TROVE_DB_POOL_SIZE",
     "TROVE_DB_MMAP_MB",
+    "TROVE_LOGIN_MAX_FAILURES",
+    "TROVE_LOGIN_MAX_FAILURES_PER_ADDRESS",
+    "TROVE_LOGIN_FAILURE_WINDOW_SECONDS",
+    "TROVE_MAX_BODY_MB",
+    "TROVE_REQUEST_HEAD_TIMEOUT_SECONDS",
+    "TROVE_REQUEST_BODY_TIMEOUT_SECONDS",
 ];
+
+/// Largest `max_body_mb` accepted (a request body is held in memory).
+const MAX_BODY_MB: u32 = 1024;
 
 /// Largest `db_mmap_mb` accepted (64 GiB).
 const MAX_MMAP_MB: u32 = 64 * 1024;
@@ -51,6 +60,22 @@ pub struct Settings {
     /// (0 = off): much faster reads once the database outgrows SQLite's page
     /// cache, but the mapped pages count in every connection's RSS.
     pub db_mmap_mb: u32,
+    /// Failed logins for one user name within the window before its logins
+    /// are refused (429) until the window ends; 0 = no limit.
+    pub login_max_failures: u32,
+    /// Failed logins from one client address within the window before its
+    /// logins are refused; 0 = no limit.
+    pub login_max_failures_per_address: u32,
+    /// The window of the two login limits, in seconds.
+    pub login_failure_window_seconds: u64,
+    /// Largest request body in MiB; larger ones are answered 413.
+    pub max_body_mb: u32,
+    /// Seconds a client has to send a request's line and headers (408 and
+    /// the connection closed after that); 0 = no limit.
+    pub request_head_timeout_seconds: u64,
+    /// Seconds a client has to send a request's body (408 after that);
+    /// 0 = no limit.
+    pub request_body_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -65,6 +90,12 @@ impl Default for Settings {
             artifact_store_path: None,
             db_pool_size: 4,
             db_mmap_mb: 0,
+            login_max_failures: 10,
+            login_max_failures_per_address: 50,
+            login_failure_window_seconds: 300,
+            max_body_mb: 64,
+            request_head_timeout_seconds: 5,
+            request_body_timeout_seconds: 60,
         }
     }
 }
@@ -83,6 +114,12 @@ impl fmt::Debug for Settings {
             .field("artifact_store_path", &self.artifact_store_path)
             .field("db_pool_size", &self.db_pool_size)
             .field("db_mmap_mb", &self.db_mmap_mb)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("login_max_failures_per_address", &self.login_max_failures_per_address)
+            .field("login_failure_window_seconds", &self.login_failure_window_seconds)
+            .field("max_body_mb", &self.max_body_mb)
+            .field("request_head_timeout_seconds", &self.request_head_timeout_seconds)
+            .field("request_body_timeout_seconds", &self.request_body_timeout_seconds)
             .finish()
     }
 }
@@ -136,6 +173,27 @@ impl Settings {
                 .parse()
                 .map_err(|_| ConfigError(format!("TROVE_DB_MMAP_MB={v:?} is not a whole number of MiB (0 = off)")))?;
         }
+        if let Some(v) = env("TROVE_LOGIN_MAX_FAILURES") {
+            s.login_max_failures = whole_number("TROVE_LOGIN_MAX_FAILURES", &v, "0 = no limit")?;
+        }
+        if let Some(v) = env("TROVE_LOGIN_MAX_FAILURES_PER_ADDRESS") {
+            s.login_max_failures_per_address =
+                whole_number("TROVE_LOGIN_MAX_FAILURES_PER_ADDRESS", &v, "0 = no limit")?;
+        }
+        if let Some(v) = env("TROVE_LOGIN_FAILURE_WINDOW_SECONDS") {
+            s.login_failure_window_seconds = whole_number("TROVE_LOGIN_FAILURE_WINDOW_SECONDS", &v, "seconds")?;
+        }
+        if let Some(v) = env("TROVE_MAX_BODY_MB") {
+            s.max_body_mb = whole_number("TROVE_MAX_BODY_MB", &v, "MiB")?;
+        }
+        if let Some(v) = env("TROVE_REQUEST_HEAD_TIMEOUT_SECONDS") {
+            s.request_head_timeout_seconds =
+                whole_number("TROVE_REQUEST_HEAD_TIMEOUT_SECONDS", &v, "seconds, 0 = no limit")?;
+        }
+        if let Some(v) = env("TROVE_REQUEST_BODY_TIMEOUT_SECONDS") {
+            s.request_body_timeout_seconds =
+                whole_number("TROVE_REQUEST_BODY_TIMEOUT_SECONDS", &v, "seconds, 0 = no limit")?;
+        }
         s.admin_password = env("TROVE_ADMIN_PASSWORD").or(s.admin_password);
         s.jwt_secret = env("TROVE_JWT_SECRET").or(s.jwt_secret);
         if let Some(v) = env("TROVE_ARTIFACT_STORE_PATH") {
@@ -185,6 +243,16 @@ impl Settings {
         if self.db_mmap_mb > MAX_MMAP_MB {
             return Err(ConfigError(format!("db_mmap_mb must be at most {MAX_MMAP_MB} (MiB)")));
         }
+        if self.login_failure_window_seconds == 0
+            && (self.login_max_failures > 0 || self.login_max_failures_per_address > 0)
+        {
+            return Err(ConfigError(
+                "login_failure_window_seconds must be at least 1 (set login_max_failures and login_max_failures_per_address to 0 for no limit)".into(),
+            ));
+        }
+        if self.max_body_mb == 0 || self.max_body_mb > MAX_BODY_MB {
+            return Err(ConfigError(format!("max_body_mb must be between 1 and {MAX_BODY_MB} (MiB)")));
+        }
         if matches!(&self.jwt_secret, Some(s) if s.len() < 16) {
             return Err(ConfigError(
                 "jwt_secret is shorter than 16 characters; use a long random string (e.g. `openssl rand -hex 32`) or leave it unset".into(),
@@ -197,6 +265,11 @@ impl Settings {
         self.bind.parse().map_err(|_| {
             ConfigError(format!("bind address {:?} is not HOST:PORT (for example 127.0.0.1:8237)", self.bind))
         })
+    }
+
+    /// `max_body_mb` in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        (self.max_body_mb as usize) << 20
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -214,6 +287,11 @@ impl Settings {
             .filter(|k| k.starts_with("TROVE_") && !ENV_KEYS.contains(&k.as_str()))
             .collect()
     }
+}
+
+/// An environment variable's whole number, or an error naming it.
+fn whole_number<T: std::str::FromStr>(var: &str, value: &str, unit: &str) -> Result<T, ConfigError> {
+    value.parse().map_err(|_| ConfigError(format!("{var}={value:?} is not a whole number ({unit})")))
 }
 
 #[cfg(test)]
@@ -235,6 +313,12 @@ mod tests {
             "artifact_store_path",
             "db_pool_size",
             "db_mmap_mb",
+            "login_max_failures",
+            "login_max_failures_per_address",
+            "login_failure_window_seconds",
+            "max_body_mb",
+            "request_head_timeout_seconds",
+            "request_body_timeout_seconds",
         ] {
             assert!(EXAMPLE_CONFIG.contains(&format!("{key} =")), "{key} missing");
         }

@@ -48,6 +48,15 @@ pub enum ApiError {
     /// 409 `EntityExistsError`.
     #[error("{0}")]
     Conflict(String),
+    /// 429 `{"detail": ["TooManyRequests", msg]}` + `Retry-After: <seconds>`.
+    #[error("{1}")]
+    TooManyRequests(u64, String),
+    /// 413 `ValueError`: a request body over `max_body_mb`.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 408 `RuntimeError`: a client too slow to send its request.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// 500 with a message that is safe to show (a documented refusal, not a bug).
     #[error("{0}")]
     Runtime(String),
@@ -78,6 +87,9 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::DoesNotExist(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Runtime(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -102,11 +114,21 @@ impl ResponseError for ApiError {
             }
             ApiError::LoginFailed(msg) => detail("CredentialsNotValid", msg),
             ApiError::Plain(_, msg) => json!({ "detail": msg }),
-            ApiError::BadRequest(msg) | ApiError::Unprocessable(msg) => detail("ValueError", msg),
+            ApiError::BadRequest(msg) | ApiError::Unprocessable(msg) | ApiError::PayloadTooLarge(msg) => {
+                detail("ValueError", msg)
+            }
+            ApiError::RequestTimeout(msg) => {
+                resp.insert_header((header::CONNECTION, "close"));
+                detail("RuntimeError", msg)
+            }
             ApiError::Forbidden(msg) => detail("IllegalOperationError", msg),
             ApiError::NotFound(msg) => detail("KeyError", msg),
             ApiError::DoesNotExist(msg) => detail("DoesNotExistException", msg),
             ApiError::Conflict(msg) => detail("EntityExistsError", msg),
+            ApiError::TooManyRequests(secs, msg) => {
+                resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+                detail("TooManyRequests", msg)
+            }
             ApiError::Runtime(msg) => detail("RuntimeError", msg),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");

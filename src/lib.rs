@@ -7,13 +7,15 @@
 //! - `main.rs` → [`cli`] (clap) → [`commands`] (serve; user add|passwd|list).
 //! - [`config`]: layered settings (defaults < TOML < `TROVE_*` env < flags),
 //!   validated once; `config.example.toml` is embedded and tested against it.
-//! - [`startup`]: data folder, database bootstrap (default project, stack,
-//!   admin), the [`state::AppState`], binding first (so port 0 works), and
+//! - [`startup`]: binding first (so port 0 works, and a busy port commits
+//!   nothing), data folder, database bootstrap (default project, stack,
+//!   admin), the [`state::AppState`], and
 //!   [`startup::build_app`]: the `App` for a prepared state, which the
 //!   server's workers run and the in-process tests (`tests/inproc`) call
 //!   through `actix_web::test::init_service`.
 //! - [`state`]: what every handler shares: the [`db::Db`], token keys,
-//!   settings, the auth cache and the password thread.
+//!   settings, the auth cache and the password thread; [`files`]: the data
+//!   folder 700, the database and secret files 600.
 //! - [`routes`]: thin annotated handlers per resource, registered as services
 //!   so each is in the generated `/openapi.json`; [`routes::handler`] holds
 //!   what they share (the one list handler, the `Reply`/`State` aliases);
@@ -23,7 +25,9 @@
 //! - [`auth`]: argon2id passwords, which the server checks on one password
 //!   thread at a lower priority ([`auth::password::Verifier`]), never on an
 //!   HTTP worker; HS256 tokens; the `AuthUser` extractor (which remembers
-//!   tokens it has verified, and users for 2 s).
+//!   tokens it has verified, and users for 2 s); [`auth::throttle`] (failed
+//!   logins per user name and client address → 429 before any hashing;
+//!   the password thread's queue is bounded).
 //! - [`models`]: typed JSON shapes: requests with their validation, responses;
 //!   [`models::text`] formats timestamps and UUIDs without allocating;
 //!   [`models::Shared`] serializes a nested object a page repeats only once.
@@ -90,6 +94,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod filter;
 pub mod models;
 pub mod pycompat;

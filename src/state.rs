@@ -1,6 +1,6 @@
 //! Shared application state.
 
-use crate::auth::{AuthCache, TokenKeys, Verifier};
+use crate::auth::{AuthCache, LoginThrottle, TokenKeys, Verifier};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::models::Id;
@@ -16,6 +16,8 @@ pub struct AppState {
     pub auth_cache: AuthCache,
     /// The password thread (argon2 runs there, one hash at a time).
     pub passwords: Verifier,
+    /// Failed logins per user name and client address.
+    pub login_throttle: LoginThrottle,
 }
 
 impl AppState {

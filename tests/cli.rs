@@ -37,12 +37,18 @@ impl Server {
     /// password from the environment) with info logs on a piped stderr and
     /// stdout piped; wait for the bound port.
     fn start(data_dir: &std::path::Path) -> Server {
+        Server::start_with(data_dir, &[])
+    }
+
+    /// [`Server::start`] with more environment variables.
+    fn start_with(data_dir: &std::path::Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env_remove("TROVE_ADMIN_PASSWORD")
             .env_remove("RUST_LOG")
             .env("TROVE_LOG_LEVEL", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -70,7 +76,9 @@ impl Server {
 
     /// SIGTERM, wait for the exit (SIGKILL after 10 s); the whole log.
     fn stop(&mut self) -> String {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        if !matches!(self.child.try_wait(), Ok(Some(_))) {
+            let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
             std::thread::sleep(Duration::from_millis(20));
@@ -215,4 +223,142 @@ fn redirected_logs_are_plain_and_flushed_on_shutdown() {
     assert!(!log.contains('\u{1b}'), "colour codes in a redirected log:\n{log}");
     assert!(log.contains("listening"), "{log}");
     assert!(log.lines().any(|l| l.contains("request") && l.contains("/health") && l.contains("200")), "{log}");
+}
+
+/// A first start that cannot listen writes nothing: the next start creates
+/// the account and shows its password (issue 16: a busy port used to leave
+/// an `admin` whose generated password nobody ever saw).
+#[test]
+fn a_first_start_on_a_busy_port_leaves_no_account_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let out = trove(dir.path(), &["serve", "--bind", &format!("127.0.0.1:{port}")]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    let listing = trove(dir.path(), &["user", "list"]);
+    assert!(listing.status.success());
+    assert!(listing.stdout.is_empty(), "an account was created: {}", String::from_utf8_lossy(&listing.stdout));
+
+    let mut server = Server::start(dir.path());
+    let mut lines = BufReader::new(server.child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("created the account `admin`"), "{first}");
+    assert_eq!(login(server.port, first.rsplit(' ').next().unwrap()), 200);
+}
+
+/// An `admin` whose generated password was never shown (a start that ended
+/// between creating it and printing it) gets a hint at every start, until
+/// `trove user passwd admin` sets a password.
+#[test]
+fn an_account_whose_password_was_never_shown_gets_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = trove(dir.path(), &["user", "add", "admin", "--admin", "--password", "admin-pass-123"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let conn = rusqlite::Connection::open(dir.path().join("trove.db")).unwrap();
+    conn.execute("INSERT INTO server_settings (key, value) VALUES ('unshown_generated_password', 'admin')", [])
+        .unwrap();
+    drop(conn);
+    let hint_of_a_start = || {
+        let mut server = Server::start(dir.path());
+        let stdout = server.child.stdout.take().unwrap();
+        drop(server);
+        BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>().join("\n")
+    };
+    let hint = hint_of_a_start();
+    assert!(hint.contains("never shown") && hint.contains("trove user passwd admin"), "{hint}");
+    assert!(trove(dir.path(), &["user", "passwd", "admin", "--password", "new-pass-456"]).status.success());
+    assert_eq!(hint_of_a_start(), "");
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+/// The database holds password hashes: the data folder is 700, the
+/// database, its WAL and shared-memory files and the secret 600; a start
+/// warns about looser modes.
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_its_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let server = Server::start(&dir);
+    assert_eq!(mode(&dir), 0o700);
+    for file in ["trove.db", "trove.db-wal", "trove.db-shm", "jwt_secret"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+    drop(server);
+
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir.join("trove.db"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let log: Vec<String> = Server::start(&dir).stop().lines().map(str::to_string).collect();
+    let warned = |fix: &str, path: &str| {
+        log.iter().any(|l| l.contains("readable by other users") && l.contains(fix) && l.contains(path))
+    };
+    assert!(warned("chmod 700", dir.to_str().unwrap()), "{log:?}");
+    assert!(warned("chmod 600", "trove.db"), "{log:?}");
+    assert!(!warned("chmod 600", "jwt_secret"), "{log:?}");
+}
+
+/// SIGTERM and SIGINT stop trove gracefully: a request in flight (its body
+/// still arriving when the signal comes) is answered, the WAL is
+/// checkpointed and truncated, and the exit status is 0.
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_trove_gracefully() {
+    use std::io::{Read, Write};
+    for signal in ["TERM", "INT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = Server::start_with(dir.path(), &[("TROVE_ADMIN_PASSWORD", "admin-pass-123")]);
+        let port = server.port;
+        // A write while trove runs leaves frames in the WAL.
+        assert!(trove(dir.path(), &["user", "add", "bob", "--password", "bob-pass-123"]).status.success());
+        let wal = dir.path().join("trove.db-wal");
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+
+        let body = "username=admin&password=admin-pass-123";
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            conn,
+            "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            body.len(),
+            &body[..10]
+        )
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let kill = Command::new("kill").args([&format!("-{signal}"), &server.child.id().to_string()]).status().unwrap();
+        assert!(kill.success());
+        std::thread::sleep(Duration::from_millis(300));
+        let late = std::net::TcpStream::connect(("127.0.0.1", port));
+        conn.write_all(&body.as_bytes()[10..]).unwrap();
+        let mut answer = String::new();
+        let _ = conn.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "SIG{signal}: the request in flight got {answer:?}");
+        // No new connection is served once stopping (a connection the
+        // kernel took before the listener closed gets no answer).
+        if let Ok(mut late) = late {
+            late.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let _ = late.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+            let mut got = Vec::new();
+            let _ = late.read_to_end(&mut got);
+            assert!(got.is_empty(), "SIG{signal}: served after the signal: {}", String::from_utf8_lossy(&got));
+        }
+
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "SIG{signal}: trove did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(status.success(), "SIG{signal}: {status:?}");
+        let wal_len = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        assert_eq!(wal_len, 0, "SIG{signal}: the WAL was not checkpointed");
+    }
 }

@@ -5,6 +5,8 @@
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::distributions::{Alphanumeric, DistString};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// OWASP's recommendation for argon2id (also `argon2::Params::DEFAULT`).
 const M_COST_KIB: u32 = 19_456;
@@ -82,9 +84,26 @@ fn verify_phc(password: &str, phc: &str) -> Option<bool> {
 #[derive(Clone)]
 pub struct Verifier {
     jobs: std::sync::mpsc::Sender<VerifyJob>,
+    /// Jobs queued or running, and jobs run since the start.
+    counts: Arc<Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
+    pending: AtomicUsize,
+    done: AtomicU64,
 }
 
 type VerifyJob = Box<dyn FnOnce() + Send>;
+
+/// [`Verifier::try_run`] refuses work beyond this many queued checks: a
+/// flood of logins from many addresses waits no longer than this many
+/// hashes (about 2 s), and the rest are told to come back.
+pub const MAX_PENDING: usize = 32;
+
+/// The password thread has [`MAX_PENDING`] checks waiting.
+#[derive(Debug)]
+pub struct Busy;
 
 impl Verifier {
     pub fn start() -> std::io::Result<Verifier> {
@@ -95,19 +114,39 @@ impl Verifier {
                 job();
             }
         })?;
-        Ok(Verifier { jobs })
+        Ok(Verifier { jobs, counts: Arc::default() })
     }
 
     /// Run `f` (which may hash or verify) on the password thread.
     pub async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
         let (done, result) = tokio::sync::oneshot::channel();
         let span = tracing::Span::current();
-        self.jobs
-            .send(Box::new(move || {
-                let _ = done.send(span.in_scope(f));
-            }))
-            .ok()?;
+        let counts = self.counts.clone();
+        counts.pending.fetch_add(1, Ordering::SeqCst);
+        let job = Box::new(move || {
+            let out = span.in_scope(f);
+            counts.done.fetch_add(1, Ordering::SeqCst);
+            counts.pending.fetch_sub(1, Ordering::SeqCst);
+            let _ = done.send(out);
+        });
+        if self.jobs.send(job).is_err() {
+            self.counts.pending.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
         result.await.ok()
+    }
+
+    /// [`Verifier::run`], unless [`MAX_PENDING`] checks are already waiting.
+    pub async fn try_run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<Option<T>, Busy> {
+        if self.counts.pending.load(Ordering::SeqCst) >= MAX_PENDING {
+            return Err(Busy);
+        }
+        Ok(self.run(f).await)
+    }
+
+    /// Checks run on the password thread since it started.
+    pub fn checks_run(&self) -> u64 {
+        self.counts.done.load(Ordering::SeqCst)
     }
 }
 
@@ -150,6 +189,32 @@ mod tests {
         let verifier = Verifier::start().unwrap();
         assert!(verifier.run(own).await.unwrap() >= PASSWORD_THREAD_NICE);
         assert_eq!(own(), before, "only the password thread changes");
+    }
+
+    /// Past [`MAX_PENDING`] queued checks, `try_run` refuses at once.
+    #[actix_web::test]
+    async fn a_full_queue_refuses_more_checks() {
+        let verifier = Verifier::start().unwrap();
+        let (release, gate) = std::sync::mpsc::channel::<()>();
+        let gate = Arc::new(std::sync::Mutex::new(gate));
+        let queued: Vec<_> = (0..MAX_PENDING)
+            .map(|_| {
+                let (v, gate) = (verifier.clone(), gate.clone());
+                actix_web::rt::spawn(async move { v.run(move || gate.lock().unwrap().recv().is_ok()).await })
+            })
+            .collect();
+        while verifier.counts.pending.load(Ordering::SeqCst) < MAX_PENDING {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        assert!(verifier.try_run(|| ()).await.is_err());
+        for _ in 0..MAX_PENDING {
+            release.send(()).unwrap();
+        }
+        for job in queued {
+            assert_eq!(job.await.unwrap(), Some(true));
+        }
+        assert_eq!(verifier.try_run(|| 7).await.unwrap(), Some(7));
+        assert_eq!(verifier.checks_run(), MAX_PENDING as u64 + 1);
     }
 
     #[test]

@@ -134,14 +134,7 @@ pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> std::
         rand::rngs::OsRng.fill_bytes(&mut bytes);
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     };
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&path)?;
+    let mut f = crate::files::private_file_options().truncate(true).open(&path)?;
     f.write_all(secret.as_bytes())?;
     Ok(secret)
 }

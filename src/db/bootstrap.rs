@@ -53,3 +53,31 @@ pub fn ensure_default_stack(conn: &Connection, artifact_store_path: &str) -> DbR
     )?;
     Ok(())
 }
+
+/// The `server_settings` key naming the account whose generated password
+/// has not been shown yet: set in the transaction that creates the account,
+/// removed once the password is printed or changed.
+const UNSHOWN_PASSWORD: &str = "unshown_generated_password";
+
+/// Remember that `user`'s generated password has not been shown yet.
+pub fn mark_password_unshown(conn: &Connection, user: &str) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO server_settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![UNSHOWN_PASSWORD, user],
+    )?;
+    Ok(())
+}
+
+/// `user`'s password was shown (or replaced): forget the mark.
+pub fn password_shown(conn: &Connection, user: &str) -> DbResult<()> {
+    conn.execute("DELETE FROM server_settings WHERE key = ?1 AND value = ?2", params![UNSHOWN_PASSWORD, user])?;
+    Ok(())
+}
+
+/// The account whose generated password was never shown, if any.
+pub fn unshown_password(conn: &Connection) -> DbResult<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM server_settings WHERE key = ?1", [UNSHOWN_PASSWORD], |r| r.get(0))
+        .optional()?)
+}

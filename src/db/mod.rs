@@ -104,6 +104,10 @@ impl Db {
     /// [`Db::open`] with `mmap_mb` MiB of the file read through a memory map.
     pub fn open_with(path: &Path, pool_size: u32, mmap_mb: u32) -> DbResult<Db> {
         let mmap_bytes = u64::from(mmap_mb) << 20;
+        // Owner-only from the start: it holds password hashes, and SQLite
+        // gives the -wal and -shm files the database's mode.
+        crate::files::create_private_file(path)
+            .map_err(|e| DbError::Task(format!("cannot create {}: {e}", path.display())))?;
         let mut conn = Connection::open(path)?;
         conn.execute_batch("PRAGMA journal_mode = WAL;")?;
         init_connection(&mut conn, mmap_bytes)?;

@@ -1,6 +1,7 @@
 //! `/api/v1/artifact_versions`: list, create, batch create, get, update,
 //! delete and prune. Thin: parse → one database call → JSON.
 
+use super::extract::Body;
 use super::extract::{bool_param, json_body, last, path_uuid, query_pairs, Hydrate, PathId};
 use super::handler::{self, Reply, State};
 use super::json;
@@ -10,7 +11,7 @@ use crate::db::{artifact_versions as av, version_list, version_load};
 use crate::error::{ApiError, Issue};
 use crate::models::artifact_version::{ArtifactVersionRequest, ArtifactVersionUpdate};
 use crate::models::validate::Invalid;
-use actix_web::web::{Bytes, Path};
+use actix_web::web::Path;
 use actix_web::{delete, get, post, put, HttpRequest};
 use serde_json::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -29,7 +30,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_create", summary = "Create an artifact version", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "an artifact-version create body (spec §6.1)"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[post("/artifact_versions")]
-async fn create(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let request = ArtifactVersionRequest::parse(&json_body(&body)?, &["body"])?;
     let version = state.db.write(move |tx| av::create_and_load(tx, &request, user.pk)).await?;
     Ok(json::ok(&version))
@@ -38,7 +39,7 @@ async fn create(user: AuthUser, body: Bytes, state: State) -> Reply {
 /// All items are validated first and created in one transaction: all or nothing.
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_batch_create", summary = "Create several versions, all or nothing", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a JSON array of create bodies"), responses((status = 200, body = inline(Vec<crate::models::artifact_version::ArtifactVersionResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[post("/artifact_versions/batch")]
-async fn batch_create(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn batch_create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let Value::Array(items) = json_body(&body)? else {
         return Err(ApiError::validation(Issue::new("list_type", &["body"], "Input should be a valid list", "{...}")));
     };
@@ -77,7 +78,7 @@ async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: 
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_update", summary = "Add and remove tags", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{add_tags: [...], remove_tags: [...]}"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[put("/artifact_versions/{artifact_version_id}")]
-async fn update(user: AuthUser, path: Path<String>, body: Bytes, state: State) -> Reply {
+async fn update(user: AuthUser, path: Path<String>, Body(body): Body, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let upd = ArtifactVersionUpdate::parse(&json_body(&body)?)?;
     let version = state.db.write(move |tx| av::update_and_load(tx, &id, &upd, user.pk)).await?;

@@ -1,5 +1,6 @@
 //! `POST /login` (OAuth2 password grant), `GET /logout`, `GET /current-user`.
 
+use super::extract::Body;
 use super::extract::{last, path_uuid, query_pairs};
 use super::json;
 use crate::auth::{password, AuthUser};
@@ -71,7 +72,7 @@ fn read_form(req: &HttpRequest, body: &Bytes) -> Result<LoginForm, ApiError> {
 
 #[utoipa::path(tag = "auth", operation_id = "auth_login", summary = "OAuth2 password grant (form: grant_type, username, password)", request_body(content = serde_json::Value, content_type = "application/x-www-form-urlencoded", description = "form: grant_type, username, password"), responses((status = 200, body = serde_json::Value)))]
 #[post("/login")]
-async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn login(req: HttpRequest, Body(body): Body, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let form = read_form(&req, &body)?;
     if let Grant::ApiKey = grant_of(&form)? {
         return Err(ApiError::LoginFailed("Authentication error: error decoding API key".into()));
@@ -81,15 +82,36 @@ async fn login(req: HttpRequest, body: Bytes, state: web::Data<AppState>) -> Res
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ApiError::Plain(StatusCode::BAD_REQUEST, "Invalid request: username is required.".into()))?;
     let pw = form.password.unwrap_or_default();
-    let found = state.db.read(move |c| crate::db::users::credentials(c, &username)).await?;
+    // The TCP peer, not a forwarding header a client could invent.
+    let addr = req.peer_addr().map(|a| a.ip());
+    let throttle = &state.login_throttle;
+    if let Err(wait) = throttle.attempt(&username, addr) {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        tracing::debug!(user = %username, client = ?addr, "login refused: too many failed logins");
+        return Err(ApiError::TooManyRequests(
+            secs,
+            format!(
+                "Authentication error: too many failed logins for this user or client; try again in {secs} seconds"
+            ),
+        ));
+    }
+    let name = username.clone();
+    let found = state.db.read(move |c| crate::db::users::credentials(c, &name)).await?;
     let (user, hash) = match found {
         Some((u, h)) if !u.is_service_account => (Some(u), h),
         _ => (None, None),
     };
-    let ok = state.passwords.run(move || password::verify(&pw, hash.as_deref())).await.unwrap_or(false);
-    let user = user
-        .filter(|_| ok)
-        .ok_or_else(|| ApiError::LoginFailed("Authentication error: invalid username or password".into()))?;
+    let Ok(ok) = state.passwords.try_run(move || password::verify(&pw, hash.as_deref())).await else {
+        throttle.forget(&username, addr);
+        return Err(ApiError::TooManyRequests(
+            1,
+            "The server is busy checking other logins; try again in 1 second".into(),
+        ));
+    };
+    let Some(user) = user.filter(|_| ok == Some(true)) else {
+        return Err(ApiError::LoginFailed("Authentication error: invalid username or password".into()));
+    };
+    throttle.succeeded(&username, addr);
     if !user.active {
         return Err(ApiError::LoginFailed(format!("Authentication error: user {} is not active", user.name)));
     }

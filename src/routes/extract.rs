@@ -1,6 +1,7 @@
 //! Request parsing shared by the handlers: raw query pairs, JSON bodies,
 //! UUID path parameters and booleans, each failing with ZenML's 422 shape A;
-//! [`Hydrate`] and [`PathId`] are the same as extractors.
+//! [`Hydrate`] and [`PathId`] are the same as extractors; [`Body`] reads a
+//! body within the size and time limits.
 
 use crate::error::{ApiError, Issue};
 use crate::models::validate::Invalid;
@@ -70,6 +71,36 @@ impl From<Invalid> for ApiError {
             Invalid::Value(m) => ApiError::Unprocessable(m),
             Invalid::Rule(m) => ApiError::BadRequest(m),
         }
+    }
+}
+
+/// The request body, read whole within `max_body_mb` (413) and
+/// `request_body_timeout_seconds` (408), both answered in shape B.
+pub struct Body(pub Bytes);
+
+impl FromRequest for Body {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let settings = req.app_data::<actix_web::web::Data<crate::state::AppState>>().map(|s| s.settings.clone());
+        let (limit, timeout) = settings.map_or((0, 0), |s| (s.max_body_mb, s.request_body_timeout_seconds));
+        let read = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let read =
+                match timeout {
+                    0 => read.await,
+                    secs => actix_web::rt::time::timeout(std::time::Duration::from_secs(secs), read).await.map_err(
+                        |_| ApiError::RequestTimeout(format!("The request body did not arrive within {secs} seconds.")),
+                    )?,
+                };
+            read.map(Body).map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                Some(actix_web::error::PayloadError::Overflow) => {
+                    ApiError::PayloadTooLarge(format!("The request body is larger than {limit} MiB (max_body_mb)."))
+                }
+                _ => ApiError::BadRequest(format!("Invalid request body: {e}")),
+            })
+        })
     }
 }
 

@@ -23,9 +23,6 @@ pub mod users;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Largest accepted request body (batch creates can be large).
-pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
-
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.configure(server::configure).service(
         utoipa_actix_web::scope("/api/v1")

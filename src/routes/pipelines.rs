@@ -1,6 +1,7 @@
 //! `/api/v1/pipelines`, `/api/v1/pipeline_snapshots` and
 //! `/api/v1/code_repositories` (trove has none: always an empty page).
 
+use super::extract::Body;
 use super::extract::{json_body, query_pairs, Hydrate, PathId};
 use super::handler::{self, Reply, State};
 use super::json;
@@ -11,7 +12,6 @@ use crate::filter;
 use crate::models::pipeline::{PipelineRequest, PipelineUpdate};
 use crate::models::snapshot::SnapshotRequest;
 use crate::models::Page;
-use actix_web::web::Bytes;
 use actix_web::{delete, get, post, put, HttpRequest};
 use serde_json::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -35,7 +35,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
 
 #[utoipa::path(tag = "pipelines", operation_id = "pipelines_create", summary = "Create a pipeline", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{project, name, description, tags}"), responses((status = 200, body = inline(crate::models::pipeline::PipelineResponse)), (status = 401, description = "Not authenticated"), (status = 409, description = "Name taken"), (status = 422, description = "Request validation failed")))]
 #[post("/pipelines")]
-async fn create(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = PipelineRequest::parse(&json_body(&body)?)?;
     let pipeline = state.db.write(move |tx| pipelines::create(tx, &req, user.pk)).await?;
     Ok(json::ok(&pipeline))
@@ -50,7 +50,7 @@ async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: 
 
 #[utoipa::path(tag = "pipelines", operation_id = "pipelines_update", summary = "Update a pipeline (description, tags)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{description, add_tags, remove_tags}"), responses((status = 200, body = inline(crate::models::pipeline::PipelineResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/pipelines/{pipeline_id}")]
-async fn update(user: AuthUser, PathId(id): PathId, body: Bytes, state: State) -> Reply {
+async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = PipelineUpdate::parse(&json_body(&body)?)?;
     let pipeline = state.db.write(move |tx| pipelines::update(tx, &id, &upd, user.pk)).await?;
     Ok(json::ok(&pipeline))
@@ -66,7 +66,7 @@ async fn remove(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
 
 #[utoipa::path(tag = "pipeline_snapshots", operation_id = "pipeline_snapshots_create", summary = "Create a pipeline snapshot", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a PipelineSnapshotRequest"), responses((status = 200, body = serde_json::Value, description = "a PipelineSnapshotResponse"), (status = 401, description = "Not authenticated"), (status = 404, description = "Pipeline or stack not found"), (status = 422, description = "Request validation failed")))]
 #[post("/pipeline_snapshots")]
-async fn create_snapshot(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create_snapshot(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = SnapshotRequest::parse(&json_body(&body)?)?;
     let snapshot = state.db.write(move |tx| snapshots::create(tx, &req, user.pk)).await?;
     Ok(json::ok(&snapshot))

@@ -1,5 +1,6 @@
 //! `/api/v1/projects`.
 
+use super::extract::Body;
 use super::extract::{json_body, Hydrate};
 use super::handler::{self, Reply, State};
 use super::json;
@@ -8,7 +9,7 @@ use crate::db::projects;
 use crate::db::tables::PROJECTS;
 use crate::error::ApiError;
 use crate::models::project::ProjectRequest;
-use actix_web::web::{Bytes, Path};
+use actix_web::web::Path;
 use actix_web::{get, post, HttpRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -24,7 +25,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
 
 #[utoipa::path(tag = "projects", operation_id = "projects_create", summary = "Create a project", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{name, display_name, description}"), responses((status = 200, body = inline(crate::models::project::ProjectResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
 #[post("/projects")]
-async fn create(_: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create(_: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = ProjectRequest::parse(&json_body(&body)?).map_err(ApiError::Validation)?;
     let project = state.db.write(move |tx| projects::insert(tx, &req)).await?;
     Ok(json::ok(&project.to_response(true)))

@@ -1,6 +1,7 @@
 //! `/api/v1/runs`: get-or-create (answers `[run, created]`), list, get,
 //! update, delete.
 
+use super::extract::Body;
 use super::extract::{json_body, Hydrate, PathId};
 use super::handler::{self, Reply, State};
 use super::json;
@@ -8,7 +9,6 @@ use crate::auth::AuthUser;
 use crate::db::runs;
 use crate::db::tables::RUNS;
 use crate::models::run::{RunRequest, RunUpdate};
-use actix_web::web::Bytes;
 use actix_web::{delete, get, post, put, HttpRequest};
 use serde_json::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -27,7 +27,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
 /// replaces its snapshot's placeholder (`pipeline-runs.md` §3.6.1).
 #[utoipa::path(tag = "runs", operation_id = "runs_get_or_create", summary = "Get or create a pipeline run: [run, created]", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a PipelineRunRequest"), responses((status = 200, body = serde_json::Value, description = "[run, created]"), (status = 401, description = "Not authenticated"), (status = 404, description = "Snapshot not found"), (status = 409, description = "Name taken"), (status = 422, description = "Request validation failed")))]
 #[post("/runs")]
-async fn create(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = RunRequest::parse(&json_body(&body)?)?;
     let answer = state
         .db
@@ -48,7 +48,7 @@ async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: 
 
 #[utoipa::path(tag = "runs", operation_id = "runs_update", summary = "Update a pipeline run (status rules of the reference)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a PipelineRunUpdate"), responses((status = 200, body = inline(crate::models::run::RunResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Illegal status change"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/runs/{run_id}")]
-async fn update(user: AuthUser, PathId(id): PathId, body: Bytes, state: State) -> Reply {
+async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = RunUpdate::parse(&json_body(&body)?)?;
     let run = state
         .db

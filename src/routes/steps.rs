@@ -1,6 +1,7 @@
 //! `/api/v1/steps` (create, list incl. the cache lookup, get, update) and
 //! `/api/v1/run-metadata`.
 
+use super::extract::Body;
 use super::extract::{json_body, Hydrate, PathId};
 use super::handler::{self, Reply, State};
 use super::json;
@@ -9,7 +10,6 @@ use crate::db::tables::STEPS;
 use crate::db::{run_metadata, steps};
 use crate::models::run_metadata::RunMetadataRequest;
 use crate::models::step::{StepRequest, StepUpdate};
-use actix_web::web::Bytes;
 use actix_web::{get, post, put, HttpRequest};
 use serde_json::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -26,7 +26,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
 
 #[utoipa::path(tag = "steps", operation_id = "steps_create", summary = "Create a step run", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a StepRunRequest"), responses((status = 200, body = inline(crate::models::step::StepResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Run finished or status not settable"), (status = 404, description = "Run, configuration or version not found"), (status = 409, description = "A successful step of this name exists"), (status = 422, description = "Request validation failed")))]
 #[post("/steps")]
-async fn create(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = StepRequest::parse(&json_body(&body)?)?;
     let step = state
         .db
@@ -47,7 +47,7 @@ async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: 
 
 #[utoipa::path(tag = "steps", operation_id = "steps_update", summary = "Update a step run (status, outputs)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a StepRunUpdate"), responses((status = 200, body = inline(crate::models::step::StepResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Step finished"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/steps/{step_id}")]
-async fn update(user: AuthUser, PathId(id): PathId, body: Bytes, state: State) -> Reply {
+async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = StepUpdate::parse(&json_body(&body)?)?;
     let step = state
         .db
@@ -61,7 +61,7 @@ async fn update(user: AuthUser, PathId(id): PathId, body: Bytes, state: State) -
 
 #[utoipa::path(tag = "run_metadata", operation_id = "run_metadata_create", summary = "Log metadata to runs, steps or artifact versions (200 null)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{project, resources, values, types}"), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "A resource not found"), (status = 422, description = "Request validation failed")))]
 #[post("/run-metadata")]
-async fn create_metadata(_: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create_metadata(_: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = RunMetadataRequest::parse(&json_body(&body)?)?;
     state.db.write(move |tx| run_metadata::create(tx, &req)).await?;
     Ok(json::ok(&Value::Null))

@@ -118,3 +118,130 @@ async fn the_login_cookie_authenticates_too() {
         app.client.get(format!("{}/api/v1/current-user", app.base)).header("Cookie", cookie).send().await.unwrap();
     assert_eq!(resp.status(), 200);
 }
+
+/// The login form of `user`, answered as (status, Retry-After, body).
+async fn login_raw(app: &TestApp, user: &str, password: &str) -> (StatusCode, Option<u64>, serde_json::Value) {
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/login", app.base))
+        .form(&[("username", user), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    let retry = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().parse().unwrap());
+    let (status, body) = split(resp).await;
+    (status, retry, body)
+}
+
+/// After `login_max_failures` failures a user's logins get 429 with
+/// Retry-After, the right password included, and a flood of them hashes
+/// nothing; other users are not affected.
+#[actix_web::test]
+async fn failed_logins_of_a_user_are_throttled_without_hashing() {
+    let app = spawn_with(|s| {
+        s.login_max_failures = 3;
+        s.login_max_failures_per_address = 0;
+        s.login_failure_window_seconds = 120;
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(app.login("admin", "wrong").await.0, 401);
+    }
+    let hashed = app.passwords.checks_run();
+    let (status, retry, body) = login_raw(&app, "admin", PASSWORD).await;
+    assert_eq!(status, 429, "{body}");
+    assert!(matches!(retry, Some(1..=120)), "{retry:?}");
+    assert_eq!(error_name(&body), "TooManyRequests");
+    assert!(body["detail"][1].as_str().unwrap().contains("try again in"), "{body}");
+
+    let flood: Vec<_> = (0..200)
+        .map(|_| {
+            let (client, url) = (app.client.clone(), format!("{}/api/v1/login", app.base));
+            actix_web::rt::spawn(async move {
+                client.post(url).form(&[("username", "admin"), ("password", "guess")]).send().await.unwrap().status()
+            })
+        })
+        .collect();
+    for request in flood {
+        assert_eq!(request.await.unwrap(), 429);
+    }
+    assert_eq!(app.passwords.checks_run(), hashed, "a throttled login checks no password");
+    assert_eq!(app.login("nobody", "wrong").await.0, 401, "other names are not throttled");
+    // The token issued before is still good.
+    assert_eq!(app.get("/api/v1/current-user").await.0, 200);
+}
+
+#[actix_web::test]
+async fn a_successful_login_resets_the_users_count() {
+    let app = spawn_with(|s| {
+        s.login_max_failures = 3;
+        s.login_max_failures_per_address = 0;
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(app.login("admin", "wrong").await.0, 401);
+        assert_eq!(app.login("admin", "wrong").await.0, 401);
+        assert_eq!(app.login("admin", PASSWORD).await.0, 200);
+    }
+}
+
+/// The address limit counts failures under any name, and refuses every
+/// name from that address; the window's end lifts it.
+#[actix_web::test]
+async fn failed_logins_from_one_address_are_throttled_for_every_name() {
+    let app = spawn_with(|s| {
+        s.login_max_failures = 0;
+        s.login_max_failures_per_address = 3;
+        s.login_failure_window_seconds = 3;
+    })
+    .await;
+    for name in ["a", "b", "c"] {
+        assert_eq!(app.login(name, "wrong").await.0, 401);
+    }
+    let hashed = app.passwords.checks_run();
+    let (status, retry, _) = login_raw(&app, "admin", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let retry = retry.expect("Retry-After");
+    assert!((1..=3).contains(&retry), "{retry}");
+    for i in 0..50 {
+        assert_eq!(app.login(&format!("user-{i}"), "wrong").await.0, 429);
+    }
+    assert_eq!(app.passwords.checks_run(), hashed, "new names from a throttled address check no password");
+    // Retry-After is the wait rounded up: after it, the window has ended.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(retry * 1000 + 100)).await;
+    assert_eq!(app.login("admin", PASSWORD).await.0, 200);
+}
+
+/// Attempts in flight count as failures: a burst of concurrent wrong
+/// logins from one address checks no more passwords than the limit.
+#[actix_web::test]
+async fn a_burst_of_concurrent_failed_logins_checks_no_more_passwords_than_the_limit() {
+    let app = spawn_with(|s| {
+        s.login_max_failures = 0;
+        s.login_max_failures_per_address = 5;
+    })
+    .await;
+    let before = app.passwords.checks_run();
+    let burst: Vec<_> = (0..64)
+        .map(|i| {
+            let (client, url) = (app.client.clone(), format!("{}/api/v1/login", app.base));
+            actix_web::rt::spawn(async move {
+                let name = format!("user-{i}");
+                client
+                    .post(url)
+                    .form(&[("username", name.as_str()), ("password", "guess")])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for request in burst {
+        statuses.push(request.await.unwrap().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|&&s| s == 401).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|&&s| s == 429).count(), 59, "{statuses:?}");
+    assert_eq!(app.passwords.checks_run() - before, 5);
+}

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub project_id: String,
     /// The server's database, for tests that look behind the API.
     pub db: trove::db::Db,
+    /// The server's password thread, for tests that count its checks.
+    pub passwords: trove::auth::Verifier,
     pub dir: TempDir,
 }
 
@@ -55,7 +57,8 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     actix_web::rt::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
     let db = prepared.state.db.clone();
-    let mut t = TestApp { base, client, token: String::new(), project_id: String::new(), db, dir };
+    let passwords = prepared.state.passwords.clone();
+    let mut t = TestApp { base, client, token: String::new(), project_id: String::new(), db, passwords, dir };
     let (status, body) = t.login("admin", PASSWORD).await;
     assert_eq!(status, 200, "{body}");
     t.token = body["access_token"].as_str().expect("token").to_string();

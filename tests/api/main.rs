@@ -8,6 +8,7 @@ mod deep_pages;
 mod errors;
 mod fast_paths;
 mod helpers;
+mod limits;
 mod listing;
 mod models;
 mod openapi;
