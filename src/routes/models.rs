@@ -1,7 +1,7 @@
 //! `/api/v1/models`, `/api/v1/model_versions` and their links
 //! (`/model_version_artifacts`, `/model_version_pipeline_runs`).
 
-use super::extract::{json_body, query_pairs, Hydrate, PathId};
+use super::extract::{json_body, query_pairs, Body, Hydrate, PathId};
 use super::handler::{self, Reply, State};
 use super::json;
 use crate::auth::AuthUser;
@@ -10,7 +10,7 @@ use crate::db::{model_links, models};
 use crate::filter;
 use crate::models::model::{ModelRequest, ModelUpdate};
 use crate::models::model_version::{LinkRequest, ModelVersionRequest, ModelVersionUpdate};
-use actix_web::web::{Bytes, Path};
+use actix_web::web::Path;
 use actix_web::{delete, get, post, put, HttpRequest};
 use serde_json::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -44,7 +44,7 @@ async fn list_models(_: AuthUser, req: HttpRequest, state: State) -> Reply {
 
 #[utoipa::path(tag = "models", operation_id = "models_create", summary = "Create a model", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelRequest"), responses((status = 200, body = inline(crate::models::model::ModelResponse)), (status = 401, description = "Not authenticated"), (status = 409, description = "Name taken"), (status = 422, description = "Request validation failed")))]
 #[post("/models")]
-async fn create_model(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create_model(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = ModelRequest::parse(&json_body(&body)?)?;
     Ok(json::ok(&state.db.write(move |tx| models::create_model(tx, &req, user.pk)).await?))
 }
@@ -57,7 +57,7 @@ async fn get_model(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, s
 
 #[utoipa::path(tag = "models", operation_id = "models_update", summary = "Update a model", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelUpdate"), responses((status = 200, body = inline(crate::models::model::ModelResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/models/{model_id}")]
-async fn update_model(user: AuthUser, PathId(id): PathId, body: Bytes, state: State) -> Reply {
+async fn update_model(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = ModelUpdate::parse(&json_body(&body)?)?;
     Ok(json::ok(&state.db.write(move |tx| models::update_model(tx, &id.hyphenated(), &upd, user.pk)).await?))
 }
@@ -87,7 +87,7 @@ async fn list_versions(_: AuthUser, req: HttpRequest, state: State) -> Reply {
 
 #[utoipa::path(tag = "model_versions", operation_id = "model_versions_create", summary = "Create a model version (next number)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelVersionRequest"), responses((status = 200, body = inline(crate::models::model_version::ModelVersionResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Model not found"), (status = 409, description = "Name taken"), (status = 422, description = "Request validation failed")))]
 #[post("/model_versions")]
-async fn create_version(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create_version(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = ModelVersionRequest::parse(&json_body(&body)?)?;
     Ok(json::ok(&state.db.write(move |tx| models::create_version(tx, &req, user.pk)).await?))
 }
@@ -100,7 +100,7 @@ async fn get_version(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate,
 
 #[utoipa::path(tag = "model_versions", operation_id = "model_versions_update", summary = "Update a model version (stage, name, description, tags)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelVersionUpdate"), responses((status = 200, body = inline(crate::models::model_version::ModelVersionResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 409, description = "Stage held by another version (use force)"), (status = 422, description = "Request validation failed")))]
 #[put("/model_versions/{model_version_id}")]
-async fn update_version(user: AuthUser, PathId(id): PathId, body: Bytes, state: State) -> Reply {
+async fn update_version(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = ModelVersionUpdate::parse(&json_body(&body)?)?;
     Ok(json::ok(&state.db.write(move |tx| models::update_version(tx, &id, &upd, user.pk)).await?))
 }
@@ -145,7 +145,7 @@ async fn list_artifact_links(_: AuthUser, req: HttpRequest, state: State) -> Rep
 
 #[utoipa::path(tag = "model_versions", operation_id = "model_version_artifacts_create", summary = "Link an artifact version to a model version (get or create)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{model_version, artifact_version}"), responses((status = 200, body = inline(crate::models::model_version::ArtifactLinkResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[post("/model_version_artifacts")]
-async fn create_artifact_link(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create_artifact_link(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = LinkRequest::parse(&json_body(&body)?, "artifact_version")?;
     let link = state
         .db
@@ -162,7 +162,7 @@ async fn list_run_links(_: AuthUser, req: HttpRequest, state: State) -> Reply {
 
 #[utoipa::path(tag = "model_versions", operation_id = "model_version_pipeline_runs_create", summary = "Link a run to a model version (get or create)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{model_version, pipeline_run}"), responses((status = 200, body = inline(crate::models::model_version::RunLinkResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[post("/model_version_pipeline_runs")]
-async fn create_run_link(user: AuthUser, body: Bytes, state: State) -> Reply {
+async fn create_run_link(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = LinkRequest::parse(&json_body(&body)?, "pipeline_run")?;
     let link =
         state.db.write(move |tx| model_links::create_run_link(tx, &req.model_version, &req.other, user.pk)).await?;
