@@ -44,6 +44,8 @@ impl TokenKeys {
         validation.leeway = LEEWAY_SECONDS;
         validation.set_audience(&[&server_id]);
         validation.set_issuer(&[&server_id]);
+        // PyJWT, as the reference uses it, checks `nbf` when present.
+        validation.validate_nbf = true;
         validation.required_spec_claims = HashSet::from(["sub".to_string(), "aud".to_string()]);
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
@@ -70,8 +72,18 @@ impl TokenKeys {
         (token, self.lifetime_seconds)
     }
 
-    /// Verify a token; the error is the reason, in ZenML's words.
+    /// Verify a token; the error is the reason, in ZenML's words. Besides
+    /// the signature, `aud`, `iss`, `exp` and `nbf`: a token issued in the
+    /// future (`iat` past now + leeway) is refused, as PyJWT does.
     pub fn verify(&self, token: &str) -> Result<Claims, String> {
+        let claims = self.decode(token)?;
+        if claims.iat > (chrono::Utc::now().timestamp() + LEEWAY_SECONDS as i64) as f64 {
+            return Err(invalid("The token is not yet valid (iat)"));
+        }
+        Ok(claims)
+    }
+
+    fn decode(&self, token: &str) -> Result<Claims, String> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(|e| {
             let reason = match e.kind() {
                 ErrorKind::InvalidToken | ErrorKind::Base64(_) => "Not enough segments".to_string(),
@@ -81,11 +93,16 @@ impl TokenKeys {
                 ErrorKind::InvalidIssuer => "Invalid issuer".to_string(),
                 ErrorKind::InvalidAlgorithm => "The specified alg value is not allowed".to_string(),
                 ErrorKind::MissingRequiredClaim(c) => format!("Token is missing the \"{c}\" claim"),
+                ErrorKind::ImmatureSignature => "The token is not yet valid (nbf)".to_string(),
                 other => format!("{other:?}"),
             };
-            format!("Authentication error: error decoding access token: Invalid JWT token: {reason}.")
+            invalid(&reason)
         })
     }
+}
+
+fn invalid(reason: &str) -> String {
+    format!("Authentication error: error decoding access token: Invalid JWT token: {reason}.")
 }
 
 /// Claims of a short-lived artifact download token (ZenML's shape).
@@ -218,6 +235,22 @@ mod tests {
             b64(&serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0}))
         );
         assert!(k.verify(&none).is_err());
+    }
+
+    /// `nbf` and `iat` in the future are refused; in the past, accepted.
+    #[test]
+    fn tokens_not_yet_valid_are_rejected() {
+        let k = keys("0123456789abcdef", 0);
+        let now = chrono::Utc::now().timestamp();
+        let token = |extra: serde_json::Value| {
+            let mut claims = serde_json::json!({"sub": USER, "iss": SERVER, "aud": SERVER, "iat": 1.0});
+            claims.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            sign(&claims, Algorithm::HS256, "0123456789abcdef")
+        };
+        assert!(k.verify(&token(serde_json::json!({"nbf": now + 3600}))).unwrap_err().contains("not yet valid (nbf)"));
+        assert!(k.verify(&token(serde_json::json!({"nbf": now - 60}))).is_ok());
+        assert!(k.verify(&token(serde_json::json!({"iat": (now + 3600) as f64}))).unwrap_err().contains("(iat)"));
+        assert!(k.verify(&token(serde_json::json!({"iat": (now - 60) as f64}))).is_ok());
     }
 
     #[test]

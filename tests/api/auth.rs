@@ -245,3 +245,21 @@ async fn a_burst_of_concurrent_failed_logins_checks_no_more_passwords_than_the_l
     assert_eq!(statuses.iter().filter(|&&s| s == 429).count(), 59, "{statuses:?}");
     assert_eq!(app.passwords.checks_run() - before, 5);
 }
+
+/// A token stops working once its user is deactivated (the user is read
+/// again within the auth cache's 2 s).
+#[actix_web::test]
+async fn tokens_of_deactivated_users_are_refused() {
+    let mut app = spawn_app().await;
+    let mut conn = app.db.conn().unwrap();
+    let hash = trove::auth::password::hash("eve-pass-123");
+    trove::db::write_sync(&mut conn, |tx| trove::db::users::insert(tx, "eve", &hash, false)).unwrap();
+    let (status, body) = app.login("eve", "eve-pass-123").await;
+    assert_eq!(status, 200, "{body}");
+    app.token = body["access_token"].as_str().unwrap().to_string();
+    trove::db::write_sync(&mut conn, |tx| Ok(tx.execute("UPDATE users SET active = 0 WHERE name = 'eve'", [])?))
+        .unwrap();
+    let (status, body) = app.get("/api/v1/current-user").await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body["detail"][1].as_str().unwrap().contains("not active"), "{body}");
+}
