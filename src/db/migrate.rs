@@ -318,23 +318,30 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
     }
 
+    /// Every table, index and trigger with its SQL.
+    fn shape(c: &Connection) -> Vec<String> {
+        c.prepare("SELECT name || ':' || sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// [`shape`] of a fresh database.
+    fn fresh_shape() -> Vec<String> {
+        let fresh = Connection::open_in_memory().unwrap();
+        fresh.execute_batch(SCHEMA_SQL).unwrap();
+        shape(&fresh)
+    }
+
     /// A version-6 database gains the model tables, as a fresh one has them.
     #[test]
     fn version_6_gets_the_model_tables() {
         let mut conn = older_schema(&[UNDO_7]);
         conn.execute_batch("PRAGMA user_version = 6;").unwrap();
         migrate(&mut conn).unwrap();
-        let fresh = Connection::open_in_memory().unwrap();
-        fresh.execute_batch(SCHEMA_SQL).unwrap();
-        let shape = |c: &Connection| -> Vec<String> {
-            c.prepare("SELECT name || ':' || sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
-        };
-        assert_eq!(shape(&conn), shape(&fresh));
+        assert_eq!(shape(&conn), fresh_shape());
     }
 
     /// A version-5 database gains the run tables, with the same columns as
@@ -348,17 +355,7 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        let fresh = Connection::open_in_memory().unwrap();
-        fresh.execute_batch(SCHEMA_SQL).unwrap();
-        let shape = |c: &Connection| -> Vec<String> {
-            c.prepare("SELECT name || ':' || sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
-        };
-        assert_eq!(shape(&conn), shape(&fresh));
+        assert_eq!(shape(&conn), fresh_shape());
         let projects: i64 = conn.query_row("SELECT count(*) FROM projects", [], |r| r.get(0)).unwrap();
         assert_eq!(projects, 1);
     }
