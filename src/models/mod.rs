@@ -170,7 +170,8 @@ impl utoipa::PartialSchema for Ts {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime)))
+            // Not `date-time`: RFC 3339 needs an offset, and ZenML's are naive.
+            .pattern(Some(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$"))
             .description(Some("naive UTC, e.g. 2026-11-28T09:54:24.864662"))
             .into()
     }

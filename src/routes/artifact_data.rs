@@ -64,7 +64,7 @@ async fn visualize(_: AuthUser, req: HttpRequest, path: Path<String>, state: Sta
     Err(refuse_local(&flavor))
 }
 
-#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_download_token", summary = "A short-lived download token (403 for local stores)", security(("bearer" = [])), responses((status = 200, body = String), (status = 403, description = "Local artifact store"), (status = 404, description = "No artifact store")))]
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_download_token", summary = "A short-lived download token (403 for local stores)", security(("bearer" = [])), responses((status = 200, body = String, content_type = "application/json"), (status = 403, description = "Local artifact store"), (status = 404, description = "No artifact store")))]
 #[get("/artifact_versions/{artifact_version_id}/download-token")]
 async fn download_token(_: AuthUser, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;

@@ -69,7 +69,7 @@ async fn batch_create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     Ok(json::ok(&created))
 }
 
-#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_get", summary = "Get an artifact version", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_get", summary = "Get an artifact version", security(("bearer" = [])), params(("artifact_version_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[get("/artifact_versions/{artifact_version_id}")]
 async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let version = state.db.read(move |c| av::get(c, &id, hydrate)).await?;

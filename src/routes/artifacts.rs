@@ -20,7 +20,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
     handler::list(&req, &state, &ARTIFACTS, artifacts::list_page).await
 }
 
-#[utoipa::path(tag = "artifacts", operation_id = "artifacts_get", summary = "Get an artifact", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::artifact::ArtifactResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[utoipa::path(tag = "artifacts", operation_id = "artifacts_get", summary = "Get an artifact", security(("bearer" = [])), params(("artifact_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::artifact::ArtifactResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[get("/artifacts/{artifact_id}")]
 async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let artifact = state.db.read(move |c| artifacts::get(c, &id, hydrate)).await?;

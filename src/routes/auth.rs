@@ -155,7 +155,7 @@ async fn current_user(user: AuthUser, state: web::Data<AppState>) -> Result<Http
 /// `GET /api_token`: a token as a JSON string. Workload tokens must name a
 /// running pipeline run (or a schedule or deployment); the local
 /// orchestrator never uses them, so they are ordinary session tokens.
-#[utoipa::path(tag = "auth", operation_id = "auth_api_token", summary = "Get an API token (JSON string)", security(("bearer" = [])), responses((status = 200, body = String), (status = 400, description = "Not scoped, or the run does not exist or has finished"), (status = 401, description = "Not authenticated"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "auth", operation_id = "auth_api_token", summary = "Get an API token (JSON string)", security(("bearer" = [])), responses((status = 200, body = String, content_type = "application/json"), (status = 400, description = "Not scoped, or the run does not exist or has finished"), (status = 401, description = "Not authenticated"), (status = 422, description = "Request validation failed")))]
 #[get("/api_token")]
 async fn api_token(user: AuthUser, req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pairs = query_pairs(&req)?;

@@ -28,14 +28,14 @@ async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     Ok(json::ok(&entry))
 }
 
-#[utoipa::path(tag = "logs", operation_id = "logs_get", summary = "Get a log entry", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::logs::LogsResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "logs", operation_id = "logs_get", summary = "Get a log entry", security(("bearer" = [])), params(("logs_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::logs::LogsResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/logs/{logs_id}")]
 async fn get(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
     let entry = state.db.read(move |c| logs::get(c, &id)).await?;
     Ok(json::ok(&entry))
 }
 
-#[utoipa::path(tag = "logs", operation_id = "logs_update", summary = "Link a log entry to a run or a step", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{pipeline_run_id} or {step_run_id}"), responses((status = 200, body = inline(crate::models::logs::LogsResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Linked elsewhere"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "logs", operation_id = "logs_update", summary = "Link a log entry to a run or a step", security(("bearer" = [])), params(("logs_id" = String, Path, description = "a UUID (any form)")), request_body(content = serde_json::Value, content_type = "application/json", description = "{pipeline_run_id} or {step_run_id}"), responses((status = 200, body = inline(crate::models::logs::LogsResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Linked elsewhere"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/logs/{logs_id}")]
 async fn update(_: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = LogsUpdate::parse(&json_body(&body)?)?;

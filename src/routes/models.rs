@@ -49,20 +49,20 @@ async fn create_model(user: AuthUser, Body(body): Body, state: State) -> Reply {
     Ok(json::ok(&state.db.write(move |tx| models::create_model(tx, &req, user.pk)).await?))
 }
 
-#[utoipa::path(tag = "models", operation_id = "models_get", summary = "Get a model", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::model::ModelResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "models", operation_id = "models_get", summary = "Get a model", security(("bearer" = [])), params(("model_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::model::ModelResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/models/{model_id}")]
 async fn get_model(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     Ok(json::ok(&state.db.read(move |c| models::get_model(c, &id.hyphenated(), hydrate)).await?))
 }
 
-#[utoipa::path(tag = "models", operation_id = "models_update", summary = "Update a model", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelUpdate"), responses((status = 200, body = inline(crate::models::model::ModelResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "models", operation_id = "models_update", summary = "Update a model", security(("bearer" = [])), params(("model_id" = String, Path, description = "a UUID (any form)")), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelUpdate"), responses((status = 200, body = inline(crate::models::model::ModelResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/models/{model_id}")]
 async fn update_model(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = ModelUpdate::parse(&json_body(&body)?)?;
     Ok(json::ok(&state.db.write(move |tx| models::update_model(tx, &id.hyphenated(), &upd, user.pk)).await?))
 }
 
-#[utoipa::path(tag = "models", operation_id = "models_delete", summary = "Delete a model with its versions (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "models", operation_id = "models_delete", summary = "Delete a model with its versions (200 null)", security(("bearer" = [])), params(("model_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[delete("/models/{model_id}")]
 async fn delete_model(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
     state.db.write(move |tx| models::delete_model(tx, &id.hyphenated())).await?;
@@ -92,27 +92,27 @@ async fn create_version(user: AuthUser, Body(body): Body, state: State) -> Reply
     Ok(json::ok(&state.db.write(move |tx| models::create_version(tx, &req, user.pk)).await?))
 }
 
-#[utoipa::path(tag = "model_versions", operation_id = "model_versions_get", summary = "Get a model version", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::model_version::ModelVersionResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "model_versions", operation_id = "model_versions_get", summary = "Get a model version", security(("bearer" = [])), params(("model_version_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::model_version::ModelVersionResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/model_versions/{model_version_id}")]
 async fn get_version(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     Ok(json::ok(&state.db.read(move |c| models::get_version(c, &id, hydrate)).await?))
 }
 
-#[utoipa::path(tag = "model_versions", operation_id = "model_versions_update", summary = "Update a model version (stage, name, description, tags)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelVersionUpdate"), responses((status = 200, body = inline(crate::models::model_version::ModelVersionResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 409, description = "Stage held by another version (use force)"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "model_versions", operation_id = "model_versions_update", summary = "Update a model version (stage, name, description, tags)", security(("bearer" = [])), params(("model_version_id" = String, Path, description = "a UUID (any form)")), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelVersionUpdate"), responses((status = 200, body = inline(crate::models::model_version::ModelVersionResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 409, description = "Stage held by another version (use force)"), (status = 422, description = "Request validation failed")))]
 #[put("/model_versions/{model_version_id}")]
 async fn update_version(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = ModelVersionUpdate::parse(&json_body(&body)?)?;
     Ok(json::ok(&state.db.write(move |tx| models::update_version(tx, &id, &upd, user.pk)).await?))
 }
 
-#[utoipa::path(tag = "model_versions", operation_id = "model_versions_delete", summary = "Delete a model version and its links (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "model_versions", operation_id = "model_versions_delete", summary = "Delete a model version and its links (200 null)", security(("bearer" = [])), params(("model_version_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[delete("/model_versions/{model_version_id}")]
 async fn delete_version(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
     state.db.write(move |tx| models::delete_version(tx, &id)).await?;
     Ok(json::ok(&Value::Null))
 }
 
-#[utoipa::path(tag = "model_versions", operation_id = "model_versions_delete_artifact_links", summary = "Unlink every artifact version of a model version (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "model_versions", operation_id = "model_versions_delete_artifact_links", summary = "Unlink every artifact version of a model version (200 null)", security(("bearer" = [])), params(("model_version_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[delete("/model_versions/{model_version_id}/artifacts")]
 async fn delete_artifact_links(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
     state.db.write(move |tx| model_links::delete_artifact_links(tx, &id)).await?;

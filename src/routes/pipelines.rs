@@ -41,14 +41,14 @@ async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     Ok(json::ok(&pipeline))
 }
 
-#[utoipa::path(tag = "pipelines", operation_id = "pipelines_get", summary = "Get a pipeline", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::pipeline::PipelineResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "pipelines", operation_id = "pipelines_get", summary = "Get a pipeline", security(("bearer" = [])), params(("pipeline_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::pipeline::PipelineResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/pipelines/{pipeline_id}")]
 async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let pipeline = state.db.read(move |c| pipelines::get(c, &id, hydrate)).await?;
     Ok(json::ok(&pipeline))
 }
 
-#[utoipa::path(tag = "pipelines", operation_id = "pipelines_update", summary = "Update a pipeline (description, tags)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{description, add_tags, remove_tags}"), responses((status = 200, body = inline(crate::models::pipeline::PipelineResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "pipelines", operation_id = "pipelines_update", summary = "Update a pipeline (description, tags)", security(("bearer" = [])), params(("pipeline_id" = String, Path, description = "a UUID (any form)")), request_body(content = serde_json::Value, content_type = "application/json", description = "{description, add_tags, remove_tags}"), responses((status = 200, body = inline(crate::models::pipeline::PipelineResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/pipelines/{pipeline_id}")]
 async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = PipelineUpdate::parse(&json_body(&body)?)?;
@@ -57,7 +57,7 @@ async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: Sta
 }
 
 /// Its snapshots and runs go with it (as the reference does).
-#[utoipa::path(tag = "pipelines", operation_id = "pipelines_delete", summary = "Delete a pipeline with its runs (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "pipelines", operation_id = "pipelines_delete", summary = "Delete a pipeline with its runs (200 null)", security(("bearer" = [])), params(("pipeline_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[delete("/pipelines/{pipeline_id}")]
 async fn remove(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
     state.db.write(move |tx| pipelines::delete(tx, &id)).await?;
@@ -72,7 +72,7 @@ async fn create_snapshot(user: AuthUser, Body(body): Body, state: State) -> Repl
     Ok(json::ok(&snapshot))
 }
 
-#[utoipa::path(tag = "pipeline_snapshots", operation_id = "pipeline_snapshots_get", summary = "Get a pipeline snapshot", security(("bearer" = [])), responses((status = 200, body = serde_json::Value, description = "a PipelineSnapshotResponse"), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "pipeline_snapshots", operation_id = "pipeline_snapshots_get", summary = "Get a pipeline snapshot", security(("bearer" = [])), params(("snapshot_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = serde_json::Value, description = "a PipelineSnapshotResponse"), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/pipeline_snapshots/{snapshot_id}")]
 async fn get_snapshot(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let snapshot = state.db.read(move |c| snapshots::get(c, &id, hydrate)).await?;

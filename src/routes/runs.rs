@@ -39,14 +39,14 @@ async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     Ok(json::ok(&answer))
 }
 
-#[utoipa::path(tag = "runs", operation_id = "runs_get", summary = "Get a pipeline run", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::run::RunResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "runs", operation_id = "runs_get", summary = "Get a pipeline run", security(("bearer" = [])), params(("run_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::run::RunResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/runs/{run_id}")]
 async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let run = state.db.read(move |c| runs::get(c, &id, hydrate)).await?;
     Ok(json::ok(&run))
 }
 
-#[utoipa::path(tag = "runs", operation_id = "runs_update", summary = "Update a pipeline run (status rules of the reference)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a PipelineRunUpdate"), responses((status = 200, body = inline(crate::models::run::RunResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Illegal status change"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "runs", operation_id = "runs_update", summary = "Update a pipeline run (status rules of the reference)", security(("bearer" = [])), params(("run_id" = String, Path, description = "a UUID (any form)")), request_body(content = serde_json::Value, content_type = "application/json", description = "a PipelineRunUpdate"), responses((status = 200, body = inline(crate::models::run::RunResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Illegal status change"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/runs/{run_id}")]
 async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = RunUpdate::parse(&json_body(&body)?)?;
@@ -61,7 +61,7 @@ async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: Sta
 }
 
 /// Steps, logs and links go with the run; artifact versions stay.
-#[utoipa::path(tag = "runs", operation_id = "runs_delete", summary = "Delete a pipeline run (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "runs", operation_id = "runs_delete", summary = "Delete a pipeline run (200 null)", security(("bearer" = [])), params(("run_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[delete("/runs/{run_id}")]
 async fn remove(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
     state.db.write(move |tx| runs::delete(tx, &id)).await?;

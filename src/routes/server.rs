@@ -30,7 +30,7 @@ async fn ready() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
-#[utoipa::path(tag = "server", operation_id = "server_version", summary = "ZenML version spoken (public)", responses((status = 200, body = String)))]
+#[utoipa::path(tag = "server", operation_id = "server_version", summary = "ZenML version spoken (public)", responses((status = 200, body = String, content_type = "application/json")))]
 #[get("/version")]
 async fn version() -> HttpResponse {
     json::ok(&ZENML_VERSION)

@@ -20,7 +20,7 @@ async fn list_stacks(_: AuthUser, req: HttpRequest, state: State) -> Reply {
     handler::list(&req, &state, &STACKS, stacks::list_stacks).await
 }
 
-#[utoipa::path(tag = "stacks", operation_id = "stacks_get_stack", summary = "Get a stack", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::stack::StackResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[utoipa::path(tag = "stacks", operation_id = "stacks_get_stack", summary = "Get a stack", security(("bearer" = [])), params(("stack_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::stack::StackResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[get("/stacks/{stack_id}")]
 async fn get_stack(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let stack = state.db.read(move |c| stacks::stack_responses(c, &[stacks::get_stack(c, &id)?], hydrate)).await?;
@@ -33,7 +33,7 @@ async fn list_components(_: AuthUser, req: HttpRequest, state: State) -> Reply {
     handler::list(&req, &state, &COMPONENTS, stacks::list_components).await
 }
 
-#[utoipa::path(tag = "stacks", operation_id = "stacks_get_component", summary = "Get a stack component", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::stack::ComponentResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
+#[utoipa::path(tag = "stacks", operation_id = "stacks_get_component", summary = "Get a stack component", security(("bearer" = [])), params(("component_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::stack::ComponentResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
 #[get("/components/{component_id}")]
 async fn get_component(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let component = state.db.read(move |c| stacks::get_component(c, &id)).await?;

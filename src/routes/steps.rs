@@ -38,14 +38,14 @@ async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     Ok(json::ok(&step))
 }
 
-#[utoipa::path(tag = "steps", operation_id = "steps_get", summary = "Get a step run", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::step::StepResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "steps", operation_id = "steps_get", summary = "Get a step run", security(("bearer" = [])), params(("step_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::step::StepResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/steps/{step_id}")]
 async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let step = state.db.read(move |c| steps::get(c, &id, hydrate)).await?;
     Ok(json::ok(&step))
 }
 
-#[utoipa::path(tag = "steps", operation_id = "steps_update", summary = "Update a step run (status, outputs)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a StepRunUpdate"), responses((status = 200, body = inline(crate::models::step::StepResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Step finished"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
+#[utoipa::path(tag = "steps", operation_id = "steps_update", summary = "Update a step run (status, outputs)", security(("bearer" = [])), params(("step_id" = String, Path, description = "a UUID (any form)")), request_body(content = serde_json::Value, content_type = "application/json", description = "a StepRunUpdate"), responses((status = 200, body = inline(crate::models::step::StepResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Step finished"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[put("/steps/{step_id}")]
 async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = StepUpdate::parse(&json_body(&body)?)?;
