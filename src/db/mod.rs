@@ -5,6 +5,7 @@
 
 pub mod artifact_versions;
 pub mod artifacts;
+pub mod backup;
 pub mod bootstrap;
 pub mod checkpoint;
 pub mod list;
