@@ -147,7 +147,12 @@ pub fn build_app(
     app.app_data(doc)
         .route("/openapi.json", web::get().to(openapi_json))
         // Not in /openapi.json: an operations endpoint, not ZenML's API.
-        .route("/metrics", web::get().to(routes::metrics::metrics))
+        // Other methods get the 404 every unknown path gets (not a 405).
+        .service(
+            web::resource("/metrics")
+                .route(web::get().to(routes::metrics::metrics))
+                .default_service(web::to(routes::not_found)),
+        )
         .default_service(web::to(routes::not_found))
         .wrap(from_fn(crate::telemetry::log_request))
 }

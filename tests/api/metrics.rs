@@ -27,6 +27,9 @@ async fn metrics_are_off_by_default() {
     // Not even the session token of an admin opens it.
     let (status, _, _) = scrape(&app, Some(&app.token)).await;
     assert_eq!(status, 404);
+    // Other methods get the 404 of any unknown path, as before /metrics existed.
+    let (status, body) = app.post("/metrics", json!({})).await;
+    assert_eq!((status.as_u16(), body), (404, json!({"detail": "Not Found"})));
 }
 
 #[actix_web::test]
