@@ -24,6 +24,20 @@ pub enum Command {
     /// Manage user accounts offline (works while the server runs).
     #[command(subcommand)]
     User(UserCommand),
+    /// Copy the database to FILE, also while the server runs: one
+    /// consistent snapshot, checked (integrity, schema version) before it
+    /// replaces FILE.
+    Backup {
+        /// Where the copy goes (replaced when it exists).
+        file: PathBuf,
+    },
+    /// Replace the database by a backup FILE (refused while a server runs
+    /// on the data folder). FILE is checked first; an older schema version
+    /// is upgraded at the next start.
+    Restore {
+        /// A file made by `trove backup` (or a copy of a stopped server's trove.db).
+        file: PathBuf,
+    },
     /// Print an example configuration with every key and its default.
     PrintConfig,
 }
@@ -74,5 +88,9 @@ mod tests {
         assert!(Cli::parse_from(["trove"]).command.is_none());
         let cli = Cli::parse_from(["trove", "user", "add", "bob", "--admin"]);
         assert!(matches!(cli.command, Some(Command::User(UserCommand::Add { admin: true, .. }))));
+        let cli = Cli::parse_from(["trove", "backup", "b.db"]);
+        assert!(matches!(cli.command, Some(Command::Backup { file }) if file.as_os_str() == "b.db"));
+        let cli = Cli::parse_from(["trove", "restore", "b.db"]);
+        assert!(matches!(cli.command, Some(Command::Restore { file }) if file.as_os_str() == "b.db"));
     }
 }

@@ -4,7 +4,9 @@ use crate::auth::password;
 use crate::cli::UserCommand;
 use crate::config::{ConfigError, Settings};
 use crate::db::{users, write_sync, Db};
+use crate::files::{lock_data_dir, DataDirLock, LockError};
 use crate::startup::{bind, prepare, Application};
+use std::path::{Path, PathBuf};
 
 /// `trove serve`: bind, prepare, announce, serve until stopped.
 pub fn serve(settings: Settings) -> Result<(), ConfigError> {
@@ -14,6 +16,8 @@ pub fn serve(settings: Settings) -> Result<(), ConfigError> {
         tracing::warn!(%var, "unknown TROVE_* environment variable (typo?); see `trove print-config`");
     }
     let listener = bind(&settings)?;
+    // Held until the server exits: `trove restore` refuses to run meanwhile.
+    let _lock = lock_for_serve(&settings.data_dir)?;
     let prepared = prepare(&settings)?;
     if let Some(pw) = &prepared.generated_admin_password {
         let shown = say(&[
@@ -35,6 +39,112 @@ pub fn serve(settings: Settings) -> Result<(), ConfigError> {
     actix_web::rt::System::new()
         .block_on(app.run_until_signalled())
         .map_err(|e| ConfigError(format!("server error: {e}")))
+}
+
+/// The data folder's lock for `trove serve` (creating the folder); a second
+/// server on the same folder is refused.
+fn lock_for_serve(dir: &Path) -> Result<DataDirLock, ConfigError> {
+    crate::files::create_private_dir(dir).map_err(|e| {
+        ConfigError(format!(
+            "cannot create the data directory {}: {e}; choose a writable folder with --data-dir",
+            dir.display()
+        ))
+    })?;
+    lock_data_dir(dir).map_err(|e| match e {
+        LockError::Held(pid) => ConfigError(format!(
+            "another trove server{} is running on the data directory {}; stop it or choose another --data-dir",
+            pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+            dir.display()
+        )),
+        LockError::Io(e) => ConfigError(format!("cannot lock {}: {e}", dir.join(crate::files::LOCK_FILE).display())),
+    })
+}
+
+/// `trove backup FILE`: a checked copy of the database, also while the
+/// server runs (see [`crate::db::backup`]).
+pub fn backup(settings: &Settings, file: &Path) -> Result<(), ConfigError> {
+    let db_path = settings.db_path();
+    if !db_path.is_file() {
+        return Err(ConfigError(format!("there is no database at {} (check --data-dir)", db_path.display())));
+    }
+    if same_file(&db_path, file) {
+        return Err(ConfigError(format!("{} is the database itself; back up to another file", file.display())));
+    }
+    let started = std::time::Instant::now();
+    let checked = crate::db::backup::backup(&db_path, file)
+        .map_err(|e| ConfigError(format!("backup of {} failed: {e}", db_path.display())))?;
+    println!(
+        "backed up {} to {} ({}, schema version {}, integrity ok) in {:.1} s",
+        db_path.display(),
+        file.display(),
+        size(checked.bytes),
+        checked.schema_version,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `trove restore FILE`: replace the database of a stopped server by a
+/// checked copy of FILE.
+pub fn restore(settings: &Settings, file: &Path) -> Result<(), ConfigError> {
+    let dir = &settings.data_dir;
+    crate::files::create_private_dir(dir)
+        .map_err(|e| ConfigError(format!("cannot create the data directory {}: {e}", dir.display())))?;
+    // Held while the database is replaced: no server starts meanwhile.
+    let _lock = lock_data_dir(dir).map_err(|e| match e {
+        LockError::Held(pid) => ConfigError(format!(
+            "a trove server{} is running on the data directory {}; stop it before restoring (nothing was changed)",
+            pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+            dir.display()
+        )),
+        LockError::Io(e) => ConfigError(format!("cannot lock {}: {e}", dir.join(crate::files::LOCK_FILE).display())),
+    })?;
+    let db_path = settings.db_path();
+    if same_file(&db_path, file) {
+        return Err(ConfigError(format!("{} is the database itself; nothing to restore", file.display())));
+    }
+    let checked = crate::db::backup::restore(file, &db_path)
+        .map_err(|e| ConfigError(format!("cannot restore {}: {e}", file.display())))?;
+    let note = if checked.is_older() {
+        format!(" (older than this trove's {}: upgraded at the next start)", crate::db::migrate::SCHEMA_VERSION)
+    } else {
+        String::new()
+    };
+    println!(
+        "restored {} to {} ({}, schema version {}{note}, integrity ok)",
+        file.display(),
+        db_path.display(),
+        size(checked.bytes),
+        checked.schema_version
+    );
+    Ok(())
+}
+
+/// Do `a` and `b` name the same file (`b` need not exist)?
+fn same_file(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| -> Option<PathBuf> {
+        if let Ok(p) = std::fs::canonicalize(p) {
+            return Some(p);
+        }
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+    };
+    matches!((resolve(a), resolve(b)), (Some(a), Some(b)) if a == b)
+}
+
+/// Bytes for people: `512 B`, `3.4 MiB`.
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 /// Print lines on stdout; false when they could not be written (a closed

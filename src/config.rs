@@ -28,6 +28,7 @@ const ENV_KEYS: &[&str] = &[
     "TROVE_MAX_BODY_MB",
     "TROVE_REQUEST_HEAD_TIMEOUT_SECONDS",
     "TROVE_REQUEST_BODY_TIMEOUT_SECONDS",
+    "TROVE_METRICS_TOKEN",
 ];
 
 /// Largest `max_body_mb` accepted (a request body is held in memory).
@@ -76,6 +77,9 @@ pub struct Settings {
     /// Seconds a client has to send a request's body (408 after that);
     /// 0 = no limit.
     pub request_body_timeout_seconds: u64,
+    /// Bearer token of `GET /metrics` (Prometheus text format); unset = no
+    /// `/metrics` (404).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -96,6 +100,7 @@ impl Default for Settings {
             max_body_mb: 64,
             request_head_timeout_seconds: 5,
             request_body_timeout_seconds: 60,
+            metrics_token: None,
         }
     }
 }
@@ -120,6 +125,7 @@ impl fmt::Debug for Settings {
             .field("max_body_mb", &self.max_body_mb)
             .field("request_head_timeout_seconds", &self.request_head_timeout_seconds)
             .field("request_body_timeout_seconds", &self.request_body_timeout_seconds)
+            .field("metrics_token", &redact(&self.metrics_token))
             .finish()
     }
 }
@@ -196,6 +202,7 @@ impl Settings {
         }
         s.admin_password = env("TROVE_ADMIN_PASSWORD").or(s.admin_password);
         s.jwt_secret = env("TROVE_JWT_SECRET").or(s.jwt_secret);
+        s.metrics_token = env("TROVE_METRICS_TOKEN").or(s.metrics_token);
         if let Some(v) = env("TROVE_ARTIFACT_STORE_PATH") {
             s.artifact_store_path = Some(v.into());
         }
@@ -256,6 +263,11 @@ impl Settings {
         if matches!(&self.jwt_secret, Some(s) if s.len() < 16) {
             return Err(ConfigError(
                 "jwt_secret is shorter than 16 characters; use a long random string (e.g. `openssl rand -hex 32`) or leave it unset".into(),
+            ));
+        }
+        if matches!(&self.metrics_token, Some(s) if s.len() < 16) {
+            return Err(ConfigError(
+                "metrics_token is shorter than 16 characters; use a long random string (e.g. `openssl rand -hex 32`) or leave it unset (no /metrics)".into(),
             ));
         }
         Ok(())
@@ -319,6 +331,7 @@ mod tests {
             "max_body_mb",
             "request_head_timeout_seconds",
             "request_body_timeout_seconds",
+            "metrics_token",
         ] {
             assert!(EXAMPLE_CONFIG.contains(&format!("{key} =")), "{key} missing");
         }
@@ -336,6 +349,8 @@ mod tests {
         assert!(s.validate().unwrap_err().0.contains("HOST:PORT"));
         let s = Settings { jwt_secret: Some("short".into()), ..Settings::default() };
         assert!(s.validate().unwrap_err().0.contains("openssl"));
+        let s = Settings { metrics_token: Some("short".into()), ..Settings::default() };
+        assert!(s.validate().unwrap_err().0.contains("metrics_token"));
     }
 
     #[test]
@@ -343,9 +358,10 @@ mod tests {
         let s = Settings {
             jwt_secret: Some("super-secret-value-123".into()),
             admin_password: Some("hunter2hunter2".into()),
+            metrics_token: Some("scrape-token-0123456789".into()),
             ..Settings::default()
         };
         let shown = format!("{s:?}");
-        assert!(!shown.contains("super-secret") && !shown.contains("hunter2"));
+        assert!(!shown.contains("super-secret") && !shown.contains("hunter2") && !shown.contains("scrape-token"));
     }
 }

@@ -34,6 +34,57 @@ pub fn create_private_file(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The name of the lock file a running server holds in its data folder.
+pub const LOCK_FILE: &str = "trove.lock";
+
+/// The data folder's lock (`<data_dir>/trove.lock`, an exclusive `flock`):
+/// `trove serve` holds it for its lifetime, `trove restore` while it
+/// replaces the database, so neither runs while the other does. The kernel
+/// releases it when its holder exits, even by `kill -9`: a stale file never
+/// blocks anyone. Released when dropped.
+#[derive(Debug)]
+pub struct DataDirLock {
+    _file: std::fs::File,
+}
+
+/// Why [`lock_data_dir`] did not get the lock.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another process holds it; the pid it wrote, when readable.
+    Held(Option<u32>),
+    Io(io::Error),
+}
+
+/// Take the data folder's lock without waiting (the folder must exist);
+/// the lock file (600) then holds this process's id.
+pub fn lock_data_dir(dir: &Path) -> Result<DataDirLock, LockError> {
+    use io::Write;
+    let path = dir.join(LOCK_FILE);
+    let mut file = private_file_options().open(&path).map_err(LockError::Io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let pid = std::fs::read_to_string(&path).ok().and_then(|s| s.trim().parse().ok());
+            return Err(LockError::Held(pid));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(LockError::Io(e)),
+    }
+    file.set_len(0).map_err(LockError::Io)?;
+    writeln!(file, "{}", std::process::id()).map_err(LockError::Io)?;
+    Ok(DataDirLock { _file: file })
+}
+
+/// Write `path`'s data to disk; then its folder's entry (after a rename
+/// into it), so the rename survives a power cut.
+pub fn sync_file_and_dir(path: &Path) -> io::Result<()> {
+    std::fs::File::open(path)?.sync_all()?;
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
 /// The permission bits of `path` when group or others have any access.
 #[cfg(unix)]
 pub fn open_to_others(path: &Path) -> Option<u32> {
@@ -81,6 +132,21 @@ mod tests {
         create_private_file(&file).unwrap();
         assert_eq!(mode(&file), 0o600);
         assert_eq!(open_to_others(&file), None);
+    }
+
+    /// One holder at a time; the holder's pid is readable; dropping the
+    /// lock releases it.
+    #[test]
+    fn the_data_folder_lock_has_one_holder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let held = lock_data_dir(tmp.path()).unwrap();
+        assert_eq!(mode(&tmp.path().join(LOCK_FILE)), 0o600);
+        match lock_data_dir(tmp.path()) {
+            Err(LockError::Held(pid)) => assert_eq!(pid, Some(std::process::id())),
+            other => panic!("{other:?}"),
+        }
+        drop(held);
+        lock_data_dir(tmp.path()).unwrap();
     }
 
     #[test]

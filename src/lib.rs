@@ -4,7 +4,8 @@
 //! storage, OAuth2 password login with its own HS256 tokens.
 //!
 //! ## Map of the code
-//! - `main.rs` → [`cli`] (clap) → [`commands`] (serve; user add|passwd|list).
+//! - `main.rs` → [`cli`] (clap) → [`commands`] (serve; user add|passwd|list;
+//!   backup and restore, whose SQL is [`db::backup`]).
 //! - [`config`]: layered settings (defaults < TOML < `TROVE_*` env < flags),
 //!   validated once; `config.example.toml` is embedded and tested against it.
 //! - [`startup`]: binding first (so port 0 works, and a busy port commits
@@ -14,13 +15,17 @@
 //!   server's workers run and the in-process tests (`tests/inproc`) call
 //!   through `actix_web::test::init_service`.
 //! - [`state`]: what every handler shares: the [`db::Db`], token keys,
-//!   settings, the auth cache and the password thread; [`files`]: the data
-//!   folder 700, the database and secret files 600.
+//!   settings, the auth cache, the password thread and the request
+//!   counters; [`files`]: the data folder 700, the database and secret files
+//!   600, and the folder's lock (`trove.lock`, held by `serve` for its
+//!   lifetime and by `restore` while it replaces the database).
 //! - [`routes`]: thin annotated handlers per resource, registered as services
 //!   so each is in the generated `/openapi.json`; [`routes::handler`] holds
 //!   what they share (the one list handler, the `Reply`/`State` aliases);
 //!   [`routes::extract`] parses queries, bodies and path ids;
-//!   [`routes::json`] writes response bodies. [`error::ApiError`] is the one
+//!   [`routes::json`] writes response bodies; [`routes::metrics`] is
+//!   `GET /metrics` (mounted by `build_app` outside `/api/v1` and the
+//!   OpenAPI document). [`error::ApiError`] is the one
 //!   error type at the HTTP boundary and renders ZenML's error shapes.
 //! - [`auth`]: argon2id passwords, which the server checks on one password
 //!   thread at a lower priority ([`auth::password::Verifier`]), never on an
@@ -50,13 +55,18 @@
 //!   number of queries. Fast paths, each compared with the general path by a
 //!   test: [`db::tagged_versions`] answers artifact + tag version lists from
 //!   the tag links alone, [`db::version_blocks`] deep pages of the unfiltered
-//!   list by skipping whole blocks of versions.
+//!   list by skipping whole blocks of versions. [`db::stats`] counts the
+//!   writer's queue and commit sizes and the pool's waits; [`db::backup`]
+//!   copies a live database and checks and installs a backup.
 //! - [`clock`]: the time rows are stamped with; each database's writer has
 //!   its own clock, which tests advance instead of sleeping.
 //! - [`alloc`]: the binary's global allocator (mimalloc, returning freed
 //!   memory at once); the only module with unsafe code.
-//! - [`telemetry`]: tracing setup and the one-line-per-request middleware;
-//!   [`telemetry::batch`] writes log lines to stderr in batches.
+//! - [`telemetry`]: tracing setup and the one-line-per-request middleware
+//!   (which also counts requests while `/metrics` is on);
+//!   [`telemetry::batch`] writes log lines to stderr in batches;
+//!   [`telemetry::metrics`]: counters, histograms and the Prometheus text
+//!   renderer.
 //!
 //! Pipelines and runs (`pipeline-runs.md`): [`routes::pipelines`] (also
 //! snapshots, code repositories), [`routes::runs`], [`routes::steps`] (also

@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         }
         command => Settings::load(cli.config.as_deref(), &overrides).and_then(|settings| match command {
             Some(Command::User(cmd)) => trove::commands::user(&settings, cmd),
+            Some(Command::Backup { file }) => trove::commands::backup(&settings, file),
+            Some(Command::Restore { file }) => trove::commands::restore(&settings, file),
             _ => trove::commands::serve(settings),
         }),
     };

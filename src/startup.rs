@@ -112,6 +112,7 @@ pub fn prepare(settings: &Settings) -> Result<Prepared, ConfigError> {
             settings.login_max_failures_per_address,
             Duration::from_secs(settings.login_failure_window_seconds),
         ),
+        http_metrics: Default::default(),
     });
     Ok(Prepared { state, generated_admin_password: generated, unshown_password_of: unshown })
 }
@@ -129,6 +130,7 @@ pub fn build_app(
     >,
 > {
     let payload = web::PayloadConfig::new(state.settings.max_body_bytes());
+    let state_metrics = state.settings.metrics_token.is_some().then(|| state.http_metrics.clone());
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(routes::openapi_base())
@@ -137,8 +139,20 @@ pub fn build_app(
         .configure(routes::configure)
         .split_for_parts();
     let doc = web::Data::new(OpenApiJson(api.to_json().unwrap_or_default()));
+    // The request counter reads this; without it (no `metrics_token`) it counts nothing.
+    let app = match state_metrics {
+        Some(counted) => app.app_data(web::Data::from(counted)),
+        None => app,
+    };
     app.app_data(doc)
         .route("/openapi.json", web::get().to(openapi_json))
+        // Not in /openapi.json: an operations endpoint, not ZenML's API.
+        // Other methods get the 404 every unknown path gets (not a 405).
+        .service(
+            web::resource("/metrics")
+                .route(web::get().to(routes::metrics::metrics))
+                .default_service(web::to(routes::not_found)),
+        )
         .default_service(web::to(routes::not_found))
         .wrap(from_fn(crate::telemetry::log_request))
 }

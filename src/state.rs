@@ -18,6 +18,9 @@ pub struct AppState {
     pub passwords: Verifier,
     /// Failed logins per user name and client address.
     pub login_throttle: LoginThrottle,
+    /// Requests by route and status, for `/metrics` (counted only while
+    /// `metrics_token` is set).
+    pub http_metrics: Arc<crate::telemetry::metrics::HttpMetrics>,
 }
 
 impl AppState {

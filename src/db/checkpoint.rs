@@ -121,7 +121,7 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x BLOB);").unwrap();
         let checkpointer = Checkpointer::start_with(Connection::open(&path).unwrap(), restart_pages).unwrap();
-        (dir, Writer::start(conn, Some(checkpointer)).unwrap())
+        (dir, Writer::start(conn, Some(checkpointer), Default::default()).unwrap())
     }
 
     /// Writes far below the writer's own auto-checkpoint still reach the

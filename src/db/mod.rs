@@ -5,6 +5,7 @@
 
 pub mod artifact_versions;
 pub mod artifacts;
+pub mod backup;
 pub mod bootstrap;
 pub mod checkpoint;
 pub mod list;
@@ -19,6 +20,7 @@ pub mod run_status;
 pub mod runs;
 pub mod snapshots;
 pub mod stacks;
+pub mod stats;
 pub mod steps;
 pub mod tables;
 pub mod tagged_versions;
@@ -93,6 +95,7 @@ fn init_connection(conn: &mut Connection, mmap_bytes: u64) -> rusqlite::Result<(
 pub struct Db {
     pool: Pool<SqliteConnectionManager>,
     writer: writer::Writer,
+    stats: std::sync::Arc<stats::DbStats>,
 }
 
 impl Db {
@@ -115,7 +118,8 @@ impl Db {
         let mut checkpoints = Connection::open(path)?;
         init_connection(&mut checkpoints, 0)?;
         let checkpointer = checkpoint::Checkpointer::start(checkpoints).map_err(|e| DbError::Task(e.to_string()))?;
-        let writer = writer::Writer::start(conn, Some(checkpointer))?;
+        let stats = std::sync::Arc::new(stats::DbStats::default());
+        let writer = writer::Writer::start(conn, Some(checkpointer), stats.clone())?;
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .with_init(move |c| init_connection(c, mmap_bytes));
@@ -125,8 +129,9 @@ impl Db {
             // Local files do not go stale; skip the per-checkout probe.
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(30))
+            .event_handler(Box::new(stats::PoolEvents(stats.clone())))
             .build(manager)?;
-        Ok(Db { pool, writer })
+        Ok(Db { pool, writer, stats })
     }
 
     /// A pooled connection, for synchronous callers (CLI, start-up, tests).
@@ -175,6 +180,17 @@ impl Db {
         F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
     {
         self.writer.write(writer::Grouping::Alone, f).await
+    }
+
+    /// What this database counted (`/metrics`).
+    pub fn stats(&self) -> &stats::DbStats {
+        &self.stats
+    }
+
+    /// The pool's connections: (open, idle).
+    pub fn pool_connections(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
     }
 
     /// The clock this database's writes are stamped with (`created`,

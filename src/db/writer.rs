@@ -13,11 +13,12 @@
 //! group, writes scale with load.
 
 use super::checkpoint::{Checkpointer, BACKSTOP_PAGES};
+use super::stats::DbStats;
 use super::{DbError, DbResult};
 use crate::clock::Clock;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
 /// How many queued requests one transaction takes at most.
 const MAX_GROUP: usize = 64;
@@ -57,27 +58,31 @@ pub struct Writer {
     /// The time every write of this writer is stamped with (installed on
     /// its thread, see [`crate::clock`]).
     clock: Clock,
+    /// Queue depth, requests per commit, write latency (`/metrics`).
+    stats: Arc<DbStats>,
 }
 
 impl Writer {
     /// Start the writer thread on `conn` (already configured and migrated).
     /// With a `checkpointer`, the writer leaves WAL checkpoints to it (see
-    /// [`super::checkpoint`]) and stops it when the writer stops.
-    pub fn start(conn: Connection, checkpointer: Option<Checkpointer>) -> DbResult<Writer> {
+    /// [`super::checkpoint`]) and stops it when the writer stops. It counts
+    /// into `stats`.
+    pub fn start(conn: Connection, checkpointer: Option<Checkpointer>, stats: Arc<DbStats>) -> DbResult<Writer> {
         if checkpointer.is_some() {
             conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_PAGES)?;
         }
         let (queue, jobs) = mpsc::channel::<Job>();
         let clock = Clock::default();
         let installed = clock.clone();
+        let counted = stats.clone();
         std::thread::Builder::new()
             .name("trove-writer".into())
             .spawn(move || {
                 crate::clock::install(installed);
-                run(conn, jobs, checkpointer)
+                run(conn, jobs, checkpointer, &counted)
             })
             .map_err(|e| DbError::Task(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { queue, clock })
+        Ok(Writer { queue, clock, stats })
     }
 
     /// The clock of this writer's writes.
@@ -106,8 +111,15 @@ impl Writer {
             });
             (failed, complete)
         });
-        self.queue.send(Job { grouping, run }).map_err(|_| DbError::Task("the writer thread has stopped".into()))?;
-        result.await.map_err(|_| DbError::Task("the writer thread dropped a request".into()))?
+        let queued_at = std::time::Instant::now();
+        self.stats.enqueued();
+        if self.queue.send(Job { grouping, run }).is_err() {
+            self.stats.dequeued(1);
+            return Err(DbError::Task("the writer thread has stopped".into()));
+        }
+        let outcome = result.await.map_err(|_| DbError::Task("the writer thread dropped a request".into()))?;
+        self.stats.write_latency.observe_duration(queued_at.elapsed());
+        outcome
     }
 }
 
@@ -128,7 +140,7 @@ fn guarded<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> DbResult<T>) -> 
     catch_unwind(AssertUnwindSafe(|| f(tx))).unwrap_or_else(|_| Err(DbError::Task("a write request panicked".into())))
 }
 
-fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Checkpointer>) {
+fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Checkpointer>, stats: &DbStats) {
     let mut last_optimize = std::time::Instant::now();
     // Keep ANALYZE cheap on large tables (approximate statistics suffice).
     let _ = conn.execute_batch("PRAGMA analysis_limit = 1000;");
@@ -140,6 +152,7 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Che
                 Err(_) => break,
             }
         }
+        stats.dequeued(group.len());
         if checkpointer.as_ref().is_some_and(Checkpointer::take_restart) {
             // Copy the last few commits so that this transaction starts the WAL over.
             if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
@@ -179,6 +192,7 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Che
             if let Some(c) = &checkpointer {
                 c.committed();
             }
+            stats.group_sizes.observe(completions.len() as u64);
             for complete in completions {
                 complete(committed.clone());
             }
@@ -201,7 +215,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let conn = Connection::open(dir.path().join("w.db")).unwrap();
         conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
-        (dir, Writer::start(conn, None).unwrap())
+        (dir, Writer::start(conn, None, Default::default()).unwrap())
     }
 
     /// A write request's future, polled once: a request is queued on its

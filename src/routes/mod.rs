@@ -10,6 +10,7 @@ pub mod extract;
 pub mod handler;
 pub mod json;
 pub mod logs;
+pub mod metrics;
 pub mod models;
 pub mod pipelines;
 pub mod projects;

@@ -2,6 +2,7 @@
 //! level) and one line per request (method, path, status, latency).
 
 pub mod batch;
+pub mod metrics;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -28,7 +29,9 @@ pub fn init(level: &str) -> std::io::Result<batch::FlushGuard> {
     Ok(guard)
 }
 
-/// Middleware: one log line per request.
+/// Middleware: one log line per request; and, while `/metrics` is on (the
+/// app has a [`metrics::HttpMetrics`]), the request counted by its route
+/// pattern and status.
 pub async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -36,9 +39,14 @@ pub async fn log_request(
     let start = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_string();
+    let counted = req.app_data::<actix_web::web::Data<metrics::HttpMetrics>>().cloned();
     let res = next.call(req).await?;
     let status = res.status().as_u16();
-    let micros = start.elapsed().as_micros();
+    let elapsed = start.elapsed();
+    if let Some(counted) = counted {
+        counted.observe(&method, res.request().match_pattern(), status, elapsed);
+    }
+    let micros = elapsed.as_micros();
     if status >= 500 {
         tracing::warn!(%method, %path, status, latency_us = micros as u64, "request");
     } else {

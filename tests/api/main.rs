@@ -10,6 +10,7 @@ mod fast_paths;
 mod helpers;
 mod limits;
 mod listing;
+mod metrics;
 mod models;
 mod openapi;
 mod pipeline_runs;
