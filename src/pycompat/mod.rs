@@ -8,7 +8,8 @@
 //!
 //! - [`scalars`]: `repr` of strings, floats and JSON values, pydantic's
 //!   input truncation, lax ints/floats/bools, `uuid.UUID` rules;
-//! - [`strptime`]: `datetime.strptime(s, "%Y-%m-%d %H:%M:%S")`;
+//! - [`mod@strptime`]: `datetime.strptime(s, "%Y-%m-%d %H:%M:%S")`, and the
+//!   ISO datetimes pydantic reads in request bodies ([`iso_datetime`]);
 //! - [`json`]: `json.dumps` text.
 
 pub mod json;
