@@ -176,6 +176,25 @@ pub fn get(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<RunResponse> {
     load(conn, &[pk], hydrate)?.pop().ok_or_else(|| not_found(id))
 }
 
+/// `GET /runs/{id}?include_full_metadata=true`: the run's metadata followed
+/// by its steps', each key as `<step>::<key>` (the same rules per step).
+pub fn get_with_step_metadata(conn: &Connection, id: &Id) -> DbResult<RunResponse> {
+    let pk = pk_of(conn, id)?;
+    let mut run = load(conn, &[pk], true)?.pop().ok_or_else(|| not_found(id))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT st.name, m.pk, m.key, m.value FROM steps st JOIN run_step_metadata m ON m.step_pk = st.pk
+         WHERE st.run_pk = ?1 ORDER BY st.created, st.pk",
+    )?;
+    let rows = stmt
+        .query_map([pk], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?
+        .map(|row| row.map(|(step, pk, key, value)| (0, pk, format!("{step}::{key}"), value)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let (Some(meta), Some(steps)) = (run.metadata.as_mut(), run_metadata::fold(rows).remove(&0)) {
+        meta.run_metadata.0.extend(steps.0);
+    }
+    Ok(run)
+}
+
 fn link_logs(conn: &Connection, logs_ref: &Option<LogsRef>, user_pk: i64, run_pk: i64) -> DbResult<()> {
     match logs_ref {
         Some(LogsRef::Id(id)) => logs::link(conn, id, Some(run_pk), None),

@@ -2,7 +2,7 @@
 //! update, delete.
 
 use super::extract::Body;
-use super::extract::{json_body, Hydrate, PathId};
+use super::extract::{bool_param, json_body, query_pairs, Hydrate, PathId};
 use super::handler::{self, Reply, State};
 use super::json;
 use crate::auth::AuthUser;
@@ -41,8 +41,12 @@ async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
 
 #[utoipa::path(tag = "runs", operation_id = "runs_get", summary = "Get a pipeline run", security(("bearer" = [])), params(("run_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::run::RunResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/runs/{run_id}")]
-async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
-    let run = state.db.read(move |c| runs::get(c, &id, hydrate)).await?;
+async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, req: HttpRequest, state: State) -> Reply {
+    let full = bool_param(&query_pairs(&req)?, "include_full_metadata", false)?;
+    let run = match full && hydrate {
+        true => state.db.read(move |c| runs::get_with_step_metadata(c, &id)).await?,
+        false => state.db.read(move |c| runs::get(c, &id, hydrate)).await?,
+    };
     Ok(json::ok(&run))
 }
 

@@ -211,6 +211,12 @@ async fn cached_steps_complete_a_run_and_copy_their_originals_metadata() {
     .await;
     let (_, run) = app.get(&format!("/api/v1/runs/{first}")).await;
     assert_eq!(run["metadata"]["run_metadata"], json!({"rows": 3, "d": {"x": 1, "y": 2}}));
+    let (_, full) = app.get(&format!("/api/v1/runs/{first}?include_full_metadata=True")).await;
+    assert_eq!(
+        full["metadata"]["run_metadata"],
+        json!({"rows": 3, "d": {"x": 1, "y": 2}, "load::rows": 3, "load::d": {"x": 1}}),
+        "the steps' metadata after the run's own"
+    );
     let numbers = output_version(&app, "numbers").await;
     app.put(&format!("/api/v1/steps/{load_id}"), json!({"outputs": {"numbers": [numbers]}, "status": "completed"}))
         .await;
