@@ -215,7 +215,8 @@ fn name_taken(name: &str) -> DbError {
 /// `POST /runs`: `(run pk, created)`.
 pub fn get_or_create(conn: &Connection, req: &RunRequest, user_pk: i64) -> DbResult<(i64, bool)> {
     let project = projects::get_by_id(conn, &req.project)?;
-    let snapshot = snapshots::by_id(conn, &req.snapshot)?.ok_or_else(|| {
+    // A snapshot of another project is as unknown as a missing one.
+    let snapshot = snapshots::by_id(conn, &req.snapshot)?.filter(|s| s.body.project_id == project.id).ok_or_else(|| {
         DbError::NotFound(format!(
             "The pipeline snapshot with ID {} referenced by the pipeline run being created was not found in the '{}' project",
             req.snapshot.hyphenated(),

@@ -280,6 +280,12 @@ async fn bad_input_gets_the_reference_error_shapes() {
     let unknown = "00000000-0000-4000-8000-000000000001";
     let (s, body) = app.post("/api/v1/runs", run_body(&app, unknown, "n", "initializing", None)).await;
     assert_eq!((s.as_u16(), error_name(&body)), (404, "KeyError"), "{body}");
+    let (s, other) = app.post("/api/v1/projects", json!({"name": "other-project"})).await;
+    assert_eq!(s, 200, "{other}");
+    let mut elsewhere = run_body(&app, &snap, "n", "initializing", None);
+    elsewhere["project"] = other["id"].clone();
+    let (s, body) = app.post("/api/v1/runs", elsewhere).await;
+    assert_eq!((s.as_u16(), error_name(&body)), (404, "KeyError"), "a snapshot of another project: {body}");
     for path in ["runs", "steps", "pipelines", "logs", "pipeline_snapshots"] {
         let (s, body) = app.get(&format!("/api/v1/{path}/{unknown}")).await;
         assert_eq!((s.as_u16(), error_name(&body)), (404, "KeyError"), "{path}: {body}");
