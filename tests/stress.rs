@@ -10,7 +10,6 @@
 //!   no 5xx, no "database is locked" in any answer or in the server's log.
 
 use serde_json::{json, Value};
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -55,20 +54,40 @@ async fn session(client: &reqwest::Client, base: &str) -> (String, Value) {
     (token, project)
 }
 
-fn spawn_trove(dir: &std::path::Path, port: u16, stderr: Stdio) -> std::process::Child {
-    Command::new(BIN)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+/// `trove serve` on a port the OS picks (`--bind 127.0.0.1:0`): the port is
+/// read from its `listening url=http://127.0.0.1:PORT` log line, so no
+/// free port is picked first and then raced for. The rest of its log (the
+/// log thread's result) is there for the checks.
+fn spawn_trove(dir: &std::path::Path) -> (std::process::Child, u16, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .env("TROVE_ADMIN_PASSWORD", PASSWORD)
-        .env("RUST_LOG", "warn")
+        .env_remove("RUST_LOG")
+        .env("TROVE_LOG_LEVEL", "info")
         .stdout(Stdio::null())
-        .stderr(stderr)
+        .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn trove")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+        .expect("spawn trove");
+    let stderr = child.stderr.take().unwrap();
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    let log = std::thread::spawn(move || {
+        let mut log = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("listening") {
+                let port = line.split_whitespace().find_map(|w| w.strip_prefix("url=http://127.0.0.1:"));
+                if let Some(port) = port.and_then(|p| p.trim_end_matches('/').parse::<u16>().ok()) {
+                    let _ = port_tx.send(port);
+                }
+            }
+            log.push_str(&line);
+            log.push('\n');
+        }
+        log
+    });
+    let port = port_rx.recv_timeout(Duration::from_secs(30)).expect("trove logged no listening address");
+    (child, port, log)
 }
 
 /// What the writers saw in one cycle.
@@ -128,9 +147,8 @@ fn acknowledged_writes_survive_kill_9() {
     let rt = actix_web::rt::System::new();
     let mut acknowledged = Vec::new();
     for cycle in 0..cycles {
-        let port = free_port();
+        let (mut child, port, _log) = spawn_trove(dir.path());
         let base = format!("http://127.0.0.1:{port}");
-        let mut child = spawn_trove(dir.path(), port, Stdio::null());
         let seen = Arc::new(Mutex::new(Seen::default()));
         let run_for = Duration::from_millis(300 + 150 * (cycle as u64 % 5));
         rt.block_on(async {
@@ -194,18 +212,10 @@ async fn reader(client: reqwest::Client, base: String, token: String, seen: Arc<
 
 #[test]
 fn a_soak_of_64_writers_and_16_readers_has_no_5xx_and_no_locked_database() {
-    use std::io::Read;
     let seconds = env_or("TROVE_SOAK_SECONDS", 3) as u64;
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let (mut child, port, log) = spawn_trove(dir.path());
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = spawn_trove(dir.path(), port, Stdio::piped());
-    let mut stderr = child.stderr.take().unwrap();
-    let log = std::thread::spawn(move || {
-        let mut log = String::new();
-        let _ = stderr.read_to_string(&mut log);
-        log
-    });
     let seen = Arc::new(Mutex::new(Seen::default()));
     let rt = actix_web::rt::System::new();
     let reads = rt.block_on(async {
