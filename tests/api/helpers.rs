@@ -18,6 +18,8 @@ pub struct TestApp {
     pub db: trove::db::Db,
     /// The server's password thread, for tests that count its checks.
     pub passwords: trove::auth::Verifier,
+    /// The server's state, for tests that advance its login throttle.
+    pub state: actix_web::web::Data<trove::state::AppState>,
     pub dir: TempDir,
 }
 
@@ -58,7 +60,8 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let client = reqwest::Client::new();
     let db = prepared.state.db.clone();
     let passwords = prepared.state.passwords.clone();
-    let mut t = TestApp { base, client, token: String::new(), project_id: String::new(), db, passwords, dir };
+    let state = prepared.state.clone();
+    let mut t = TestApp { base, client, token: String::new(), project_id: String::new(), db, passwords, state, dir };
     let (status, body) = t.login("admin", PASSWORD).await;
     assert_eq!(status, 200, "{body}");
     t.token = body["access_token"].as_str().expect("token").to_string();
