@@ -74,14 +74,16 @@
 //! [`models::snapshot`], [`models::run`], [`models::step`], [`models::logs`],
 //! [`models::run_metadata`]; SQL in [`db::pipelines`], [`db::snapshots`],
 //! [`db::runs`] (get-or-create, batch loader), [`db::run_status`] (a run's
-//! status from its steps), [`db::steps`] (retries, cached steps, artifact
-//! links, batch loader), [`db::logs`], [`db::run_metadata`]; list shapes in
+//! status from its steps), [`db::steps`] (batch loader, lists),
+//! [`db::step_writes`] (retries, cached steps, artifact links),
+//! [`db::logs`], [`db::run_metadata`]; list shapes in
 //! `db::tables::{pipelines, runs}`. Stored configurations are answered from
 //! raw JSON members ([`models::raw`]), not rebuilt as trees of values.
 //!
 //! Models (`pipeline-runs.md` §5): [`routes::models`] (models, model
 //! versions, their links); [`models::model`], [`models::model_version`];
-//! [`db::models`] (including the version a run creates for itself) and
+//! [`db::models`], [`db::model_versions`] (including the version a run
+//! creates for itself) and
 //! [`db::model_links`]; list shapes in `db::tables::models`.
 //!
 //! A request: route → `AuthUser` → parse (models / filter) → one `Db` call →

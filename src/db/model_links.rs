@@ -1,7 +1,7 @@
 //! Links of model versions to artifact versions and to runs.
 
 use super::tables::{MODEL_VERSION_ARTIFACTS, MODEL_VERSION_RUNS};
-use super::{list, models, pk_array, runs, version_load, DbError, DbResult};
+use super::{list, model_versions, pk_array, runs, version_load, DbError, DbResult};
 use crate::filter::ListQuery;
 use crate::models::model_version::{ArtifactLinkBody, ArtifactLinkResponse, RunLinkBody, RunLinkResponse};
 use crate::models::{Empty, Entity, Id, Page, Ts};
@@ -68,7 +68,7 @@ pub fn create_artifact_link(
     artifact_version: &Id,
     user_pk: i64,
 ) -> DbResult<ArtifactLinkResponse> {
-    let mv = models::version_pk(conn, model_version)?;
+    let mv = model_versions::version_pk(conn, model_version)?;
     let av: i64 = conn
         .prepare_cached("SELECT pk FROM artifact_versions WHERE id = ?1")?
         .query_row([artifact_version], |r| r.get(0))
@@ -115,7 +115,7 @@ fn run_links(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<RunL
 
 /// `POST /model_version_pipeline_runs`: get or create the link.
 pub fn create_run_link(conn: &Connection, model_version: &Id, run: &Id, user_pk: i64) -> DbResult<RunLinkResponse> {
-    let mv = models::version_pk(conn, model_version)?;
+    let mv = model_versions::version_pk(conn, model_version)?;
     let run_pk = runs::pk_of(conn, run)?;
     link_run(conn, mv, run_pk, user_pk)?;
     let pk: i64 = conn
@@ -138,7 +138,7 @@ pub fn list_run_links(conn: &Connection, q: &ListQuery) -> DbResult<Page<RunLink
 
 /// `DELETE /model_versions/{id}/artifacts/{link id or artifact name}`.
 pub fn delete_artifact_link(conn: &Connection, model_version: &Id, link: &str) -> DbResult<()> {
-    let mv = models::version_pk(conn, model_version)?;
+    let mv = model_versions::version_pk(conn, model_version)?;
     let id = Id::parse(link).map(|h| h.simple()).unwrap_or_default();
     let n = conn
         .prepare_cached(
@@ -157,14 +157,14 @@ pub fn delete_artifact_link(conn: &Connection, model_version: &Id, link: &str) -
 
 /// `DELETE /model_versions/{id}/artifacts`: every artifact link of the version.
 pub fn delete_artifact_links(conn: &Connection, model_version: &Id) -> DbResult<()> {
-    let mv = models::version_pk(conn, model_version)?;
+    let mv = model_versions::version_pk(conn, model_version)?;
     conn.prepare_cached("DELETE FROM model_version_artifacts WHERE model_version_pk = ?1")?.execute([mv])?;
     Ok(())
 }
 
 /// `DELETE /model_versions/{id}/runs/{link id or run name}`.
 pub fn delete_run_link(conn: &Connection, model_version: &Id, link: &str) -> DbResult<()> {
-    let mv = models::version_pk(conn, model_version)?;
+    let mv = model_versions::version_pk(conn, model_version)?;
     let id = Id::parse(link).map(|h| h.simple()).unwrap_or_default();
     let n = conn
         .prepare_cached(

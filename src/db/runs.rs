@@ -5,7 +5,7 @@
 use super::tables::RUNS;
 use super::tags::{self, TagLinks};
 use super::{is_unique_violation, list, logs, pipelines, pk_array, projects, run_metadata, run_status, snapshots};
-use super::{model_links, models, stacks, users, DbError, DbResult};
+use super::{model_links, model_versions, stacks, users, DbError, DbResult};
 use crate::filter::ListQuery;
 use crate::models::raw::{raw, RawObject};
 use crate::models::run::{
@@ -119,7 +119,7 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<RunRe
         false => HashMap::new(),
     };
     let version_of = model_links::versions_of_runs(conn, pks)?;
-    let versions = models::nested_versions(conn, &version_of.values().copied().collect::<Vec<_>>())?;
+    let versions = model_versions::nested_versions(conn, &version_of.values().copied().collect::<Vec<_>>())?;
     Ok(runs
         .into_iter()
         .map(|run| {
@@ -313,7 +313,7 @@ pub fn get_or_create(conn: &Connection, req: &RunRequest, user_pk: i64) -> DbRes
     // `@pipeline(model=Model(...))`: the model and this run's version (§5.1).
     if let Some(Value::Object(model)) = config.get("model") {
         let subs = substitutions(Ts(req.start_time.unwrap_or(now.0)), config.get("substitutions"));
-        models::version_for_run(conn, project.pk, model, &subs, pk, user_pk)?;
+        model_versions::version_for_run(conn, project.pk, model, &subs, pk, user_pk)?;
     }
     Ok((pk, true))
 }

@@ -6,7 +6,7 @@ use super::handler::{self, Reply, State};
 use super::json;
 use crate::auth::AuthUser;
 use crate::db::tables::{MODELS, MODEL_VERSIONS, MODEL_VERSION_ARTIFACTS, MODEL_VERSION_RUNS};
-use crate::db::{model_links, models};
+use crate::db::{model_links, model_versions, models};
 use crate::filter;
 use crate::models::model::{ModelRequest, ModelUpdate};
 use crate::models::model_version::{LinkRequest, ModelVersionRequest, ModelVersionUpdate};
@@ -76,39 +76,39 @@ async fn versions_of_model(_: AuthUser, req: HttpRequest, model: Path<String>, s
     pairs.retain(|(k, _)| k != "model");
     pairs.push(("model".into(), model.into_inner()));
     let q = filter::parse(&MODEL_VERSIONS, &pairs)?;
-    Ok(json::ok(&state.db.read(move |c| models::list_versions(c, &q)).await?))
+    Ok(json::ok(&state.db.read(move |c| model_versions::list_versions(c, &q)).await?))
 }
 
 #[utoipa::path(tag = "model_versions", operation_id = "model_versions_list", summary = "List model versions", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::model_version::ModelVersionResponse>)), (status = 401, description = "Not authenticated"), (status = 422, description = "Request validation failed")))]
 #[get("/model_versions")]
 async fn list_versions(_: AuthUser, req: HttpRequest, state: State) -> Reply {
-    handler::list(&req, &state, &MODEL_VERSIONS, models::list_versions).await
+    handler::list(&req, &state, &MODEL_VERSIONS, model_versions::list_versions).await
 }
 
 #[utoipa::path(tag = "model_versions", operation_id = "model_versions_create", summary = "Create a model version (next number)", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelVersionRequest"), responses((status = 200, body = inline(crate::models::model_version::ModelVersionResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Model not found"), (status = 409, description = "Name taken"), (status = 422, description = "Request validation failed")))]
 #[post("/model_versions")]
 async fn create_version(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = ModelVersionRequest::parse(&json_body(&body)?)?;
-    Ok(json::ok(&state.db.write(move |tx| models::create_version(tx, &req, user.pk)).await?))
+    Ok(json::ok(&state.db.write(move |tx| model_versions::create_version(tx, &req, user.pk)).await?))
 }
 
 #[utoipa::path(tag = "model_versions", operation_id = "model_versions_get", summary = "Get a model version", security(("bearer" = [])), params(("model_version_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::model_version::ModelVersionResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[get("/model_versions/{model_version_id}")]
 async fn get_version(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
-    Ok(json::ok(&state.db.read(move |c| models::get_version(c, &id, hydrate)).await?))
+    Ok(json::ok(&state.db.read(move |c| model_versions::get_version(c, &id, hydrate)).await?))
 }
 
 #[utoipa::path(tag = "model_versions", operation_id = "model_versions_update", summary = "Update a model version (stage, name, description, tags)", security(("bearer" = [])), params(("model_version_id" = String, Path, description = "a UUID (any form)")), request_body(content = serde_json::Value, content_type = "application/json", description = "a ModelVersionUpdate"), responses((status = 200, body = inline(crate::models::model_version::ModelVersionResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 409, description = "Stage held by another version (use force)"), (status = 422, description = "Request validation failed")))]
 #[put("/model_versions/{model_version_id}")]
 async fn update_version(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = ModelVersionUpdate::parse(&json_body(&body)?)?;
-    Ok(json::ok(&state.db.write(move |tx| models::update_version(tx, &id, &upd, user.pk)).await?))
+    Ok(json::ok(&state.db.write(move |tx| model_versions::update_version(tx, &id, &upd, user.pk)).await?))
 }
 
 #[utoipa::path(tag = "model_versions", operation_id = "model_versions_delete", summary = "Delete a model version and its links (200 null)", security(("bearer" = [])), params(("model_version_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
 #[delete("/model_versions/{model_version_id}")]
 async fn delete_version(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
-    state.db.write(move |tx| models::delete_version(tx, &id)).await?;
+    state.db.write(move |tx| model_versions::delete_version(tx, &id)).await?;
     Ok(json::ok(&Value::Null))
 }
 

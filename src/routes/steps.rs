@@ -7,7 +7,7 @@ use super::handler::{self, Reply, State};
 use super::json;
 use crate::auth::AuthUser;
 use crate::db::tables::STEPS;
-use crate::db::{run_metadata, steps};
+use crate::db::{run_metadata, step_writes, steps};
 use crate::models::run_metadata::RunMetadataRequest;
 use crate::models::step::{StepRequest, StepUpdate};
 use actix_web::{get, post, put, HttpRequest};
@@ -31,7 +31,7 @@ async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let step = state
         .db
         .write(move |tx| {
-            let pk = steps::create(tx, &req, user.pk)?;
+            let pk = step_writes::create(tx, &req, user.pk)?;
             Ok(steps::load(tx, &[pk], true)?.pop())
         })
         .await?;
@@ -52,7 +52,7 @@ async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: Sta
     let step = state
         .db
         .write(move |tx| {
-            let pk = steps::update(tx, &id, &upd, user.pk)?;
+            let pk = step_writes::update(tx, &id, &upd, user.pk)?;
             Ok(steps::load(tx, &[pk], true)?.pop())
         })
         .await?;

@@ -5,7 +5,7 @@
 use serde_json::json;
 use std::sync::Mutex;
 use trove::db::tables::{RUNS, STEPS};
-use trove::db::{self, artifact_versions, pipelines, projects, runs, snapshots, stacks, steps};
+use trove::db::{self, artifact_versions, pipelines, projects, runs, snapshots, stacks, step_writes, steps};
 use trove::filter;
 use trove::models::artifact_version::ArtifactVersionRequest;
 use trove::models::pipeline::PipelineRequest;
@@ -57,11 +57,11 @@ fn seeded() -> (tempfile::TempDir, db::Db) {
                                            "start_time": "2026-12-02T20:36:21", "inputs": inputs}))
                 .unwrap()
             };
-            let load = steps::create(tx, &step("load", json!({})), 1)?;
+            let load = step_writes::create(tx, &step("load", json!({})), 1)?;
             let load_id: String = tx.query_row("SELECT id FROM steps WHERE pk = ?1", [load], |r| r.get(0))?;
             let done = StepUpdate::parse(&json!({"outputs": {"numbers": [vid]}, "status": "completed"})).unwrap();
-            steps::update(tx, &trove::models::Id::parse(&load_id).unwrap(), &done, 1)?;
-            steps::create(tx, &step("total", json!({"numbers": [vid]})), 1)?;
+            step_writes::update(tx, &trove::models::Id::parse(&load_id).unwrap(), &done, 1)?;
+            step_writes::create(tx, &step("total", json!({"numbers": [vid]})), 1)?;
         }
         Ok(())
     })

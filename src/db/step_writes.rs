@@ -1,0 +1,235 @@
+//! Step-run writes: create (status rules, retries, cached steps copying
+//! their original's metadata, parents, input and output links) and update,
+//! each followed by the run's status computation ([`super::run_status`]).
+
+use super::steps::{links_of, pk_of};
+use super::{logs, run_metadata, run_status, runs, DbError, DbResult};
+use crate::models::run::{is_finished, LogsRef};
+use crate::models::step::{StepRequest, StepUpdate};
+use crate::models::{Id, Ts};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{Map, Value};
+
+fn version_pk(conn: &Connection, id: &Id) -> DbResult<i64> {
+    conn.prepare_cached("SELECT pk FROM artifact_versions WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| {
+            DbError::NotFound(format!(
+                "\"Unable to get artifact version with ID '{}': No artifact version with this ID found\"",
+                id.hyphenated()
+            ))
+        })
+}
+
+fn link(
+    conn: &Connection,
+    step_pk: i64,
+    is_output: bool,
+    name: &str,
+    version: i64,
+    kind: Option<&str>,
+    at: Option<i64>,
+) -> DbResult<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO step_artifacts (step_pk, is_output, name, version_pk, input_type, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![step_pk, is_output, name, version, kind, at])?;
+    Ok(())
+}
+
+fn manual_status(status: &str) -> Option<DbError> {
+    matches!(status, "retrying" | "retried" | "cancelling" | "queued")
+        .then(|| DbError::Forbidden(format!("Execution status `{status}` cannot be set manually.")))
+}
+
+/// The type of an input that is not a step output of the spec.
+fn other_input_type(config: &Map<String, Value>, name: &str) -> &'static str {
+    let has = |key: &str| config.get(key).and_then(Value::as_object).is_some_and(|m| m.contains_key(name));
+    if has("external_input_artifacts") {
+        "external"
+    } else if has("client_lazy_loaders") {
+        "lazy_loaded"
+    } else if has("parameters") {
+        "override"
+    } else {
+        "manual"
+    }
+}
+
+/// `POST /steps` (§3.8.1); the step's pk.
+pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i64> {
+    if let Some(e) = manual_status(&req.status) {
+        return Err(e);
+    }
+    let run_pk = runs::pk_of(conn, &req.pipeline_run_id)?;
+    let run = runs::row(conn, run_pk)?;
+    let (mode, step_config): (Option<String>, Option<String>) = conn
+        .prepare_cached(
+            "SELECT json_extract(s.pipeline_configuration, '$.execution_mode'), c.config
+             FROM snapshots s LEFT JOIN snapshot_steps c ON c.snapshot_pk = s.pk AND c.name = ?2 WHERE s.pk = ?1",
+        )?
+        .query_row(params![run.snapshot_pk, req.name], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if matches!(run.body.status.as_str(), "stopping" | "stopped") {
+        return Err(DbError::Forbidden(format!(
+            "Cannot create step run `{}` for pipeline run with status `{}`.",
+            req.name, run.body.status
+        )));
+    }
+    if run.body.status == "failed" && mode.as_deref() != Some("continue_on_failure") {
+        return Err(DbError::Forbidden(format!("Cannot create step run `{}` for a failed pipeline run.", req.name)));
+    }
+    let Some(step_config) = step_config else {
+        return Err(DbError::NotFound(format!("'Step configuration for step `{}` not found.'", req.name)));
+    };
+    let stored: Map<String, Value> = serde_json::from_str(&step_config).unwrap_or_default();
+    let config = stored.get("config").and_then(Value::as_object).cloned().unwrap_or_default();
+    let spec = stored.get("spec").and_then(Value::as_object).cloned().unwrap_or_default();
+    let max_retries = config.get("retry").and_then(|r| r.get("max_retries")).and_then(Value::as_i64).unwrap_or(0);
+    let earlier: Vec<String> = conn
+        .prepare_cached("SELECT status FROM steps WHERE run_pk = ?1 AND name = ?2")?
+        .query_map(params![run_pk, req.name], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if earlier.iter().any(|s| matches!(s.as_str(), "completed" | "cached")) {
+        return Err(DbError::Conflict(format!(
+            "Unable to create step `{}`: A successful step with this name already exists in the pipeline run with ID '{}'.",
+            req.name,
+            run.id.hyphenated()
+        )));
+    }
+    let tries = earlier.len() as i64;
+    if tries > max_retries {
+        return Err(DbError::Conflict(format!(
+            "Unable to create step `{}`: The step has already been retried {max_retries} times.",
+            req.name
+        )));
+    }
+    conn.prepare_cached("UPDATE steps SET status = 'retried' WHERE run_pk = ?1 AND name = ?2")?
+        .execute(params![run_pk, req.name])?;
+    let original = match &req.original_step_run_id {
+        Some(id) => Some(pk_of(conn, id)?),
+        None => None,
+    };
+    let id = Id::new_v4();
+    let now = Ts::now();
+    conn.prepare_cached(
+        "INSERT INTO steps (id, project_pk, run_pk, user_pk, name, status, version, is_retriable, start_time, end_time,
+                            cache_key, cache_expires_at, code_hash, docstring, source_code, exception_info,
+                            original_step_id, created, updated)
+         SELECT ?1, project_pk, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17
+         FROM runs WHERE pk = ?2",
+    )?
+    .execute(params![
+        id,
+        run_pk,
+        user_pk,
+        req.name,
+        req.status,
+        tries + 1,
+        tries < max_retries,
+        req.start_time,
+        req.end_time,
+        req.cache_key,
+        req.cache_expires_at,
+        req.code_hash,
+        req.docstring,
+        req.source_code,
+        req.exception_info,
+        req.original_step_run_id.as_ref(),
+        now.0
+    ])?;
+    let pk = conn.last_insert_rowid();
+    match &req.logs {
+        Some(LogsRef::Id(id)) => logs::link(conn, id, None, Some(pk))?,
+        Some(LogsRef::New(l)) => {
+            logs::create(conn, l, user_pk, None, Some(pk))?;
+        }
+        None => {}
+    }
+    if let Some(original) = original.filter(|_| matches!(req.status.as_str(), "cached" | "skipped")) {
+        run_metadata::copy_step(conn, original, pk)?;
+    }
+    for parent in spec.get("upstream_steps").and_then(Value::as_array).into_iter().flatten() {
+        let Some(parent) = parent.as_str() else { continue };
+        let parent_pk: Option<i64> = conn
+            .prepare_cached("SELECT pk FROM steps WHERE run_pk = ?1 AND name = ?2 ORDER BY version DESC LIMIT 1")?
+            .query_row(params![run_pk, parent], |r| r.get(0))
+            .optional()?;
+        let Some(parent_pk) = parent_pk else {
+            return Err(DbError::Invalid(format!("Parent step run `{parent}` not found.")));
+        };
+        conn.prepare_cached("INSERT OR IGNORE INTO step_parents (step_pk, parent_pk) VALUES (?1, ?2)")?
+            .execute([pk, parent_pk])?;
+    }
+    let spec_inputs = spec.get("inputs").and_then(Value::as_object);
+    let original_links = match original {
+        Some(o) => links_of(conn, &[o])?,
+        None => Vec::new(),
+    };
+    for (name, ids) in &req.inputs {
+        for (i, vid) in ids.iter().enumerate() {
+            let vpk = version_pk(conn, vid)?;
+            let copied = original_links.iter().find(|l| !l.1 && l.2 == *name && l.3 == vpk);
+            let (kind, at) = match copied {
+                Some(l) => (l.4.clone().unwrap_or_else(|| "step_output".into()), l.5),
+                None if spec_inputs.is_some_and(|m| m.contains_key(name)) => {
+                    ("step_output".to_string(), Some(i as i64))
+                }
+                None => (other_input_type(&config, name).to_string(), None),
+            };
+            link(conn, pk, false, name, vpk, Some(&kind), at)?;
+        }
+    }
+    for (name, ids) in &req.outputs {
+        for vid in ids {
+            let vpk = version_pk(conn, vid)?;
+            link(conn, pk, true, name, vpk, None, None)?;
+        }
+    }
+    if req.status != "running" {
+        run_status::refresh(conn, run_pk, None, None)?;
+    }
+    Ok(pk)
+}
+
+/// `PUT /steps/{id}` (§3.8.2); the step's pk.
+pub fn update(conn: &Connection, id: &Id, upd: &StepUpdate, user_pk: i64) -> DbResult<i64> {
+    let pk = pk_of(conn, id)?;
+    let (current, run_pk, retriable): (String, i64, bool) = conn
+        .prepare_cached("SELECT status, run_pk, is_retriable FROM steps WHERE pk = ?1")?
+        .query_row([pk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    if let Some(status) = &upd.status {
+        if is_finished(&current) {
+            return Err(DbError::Forbidden("The status of finished steps can not be updated.".into()));
+        }
+        if let Some(e) = manual_status(status) {
+            return Err(e);
+        }
+        let status = match status.as_str() {
+            "failed" | "cancelled" if retriable => "retrying",
+            s => s,
+        };
+        conn.prepare_cached("UPDATE steps SET status = ?2 WHERE pk = ?1")?.execute(params![pk, status])?;
+    }
+    for (name, ids) in &upd.outputs {
+        for vid in ids {
+            link(conn, pk, true, name, version_pk(conn, vid)?, None, None)?;
+        }
+    }
+    for (name, ids) in &upd.loaded_artifact_versions {
+        for vid in ids {
+            link(conn, pk, false, name, version_pk(conn, vid)?, Some("manual"), None)?;
+        }
+    }
+    conn.prepare_cached(
+        "UPDATE steps SET end_time = COALESCE(?2, end_time), exception_info = COALESCE(?3, exception_info),
+                cache_expires_at = COALESCE(?4, cache_expires_at), updated = ?5 WHERE pk = ?1",
+    )?
+    .execute(params![pk, upd.end_time, upd.exception_info, upd.cache_expires_at, Ts::now().0])?;
+    for l in &upd.add_logs {
+        logs::create(conn, l, user_pk, None, Some(pk))?;
+    }
+    run_status::refresh(conn, run_pk, None, None)?;
+    Ok(pk)
+}
