@@ -9,85 +9,19 @@
 //! * Soak: 64 writers and 16 readers for `TROVE_SOAK_SECONDS` (default 3):
 //!   no 5xx, no "database is locked" in any answer or in the server's log.
 
-use serde_json::{json, Value};
-use std::process::{Command, Stdio};
+#[path = "common/process.rs"]
+mod process;
+
+use process::{version_body, Server};
+use serde_json::Value;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_trove");
 const PASSWORD: &str = "crash-pass-123";
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn version_body(project: &Value, name: &str) -> Value {
-    json!({
-        "project": project["id"], "artifact_name": name,
-        "type": "DataArtifact", "uri": format!("/data/{name}"), "save_type": "manual",
-        "materializer": "zenml.materializers.built_in_materializer.BuiltInMaterializer",
-        "data_type": {"module": "builtins", "attribute": "int", "type": "builtin"},
-    })
-}
-
-/// Log in as admin; the token and the default project.
-async fn session(client: &reqwest::Client, base: &str) -> (String, Value) {
-    let login: Value = client
-        .post(format!("{base}/api/v1/login"))
-        .form(&[("username", "admin"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap().to_string();
-    let project: Value = client
-        .get(format!("{base}/api/v1/projects/default"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (token, project)
-}
-
-/// `trove serve` on a port the OS picks (`--bind 127.0.0.1:0`): the port is
-/// read from its `listening url=http://127.0.0.1:PORT` log line, so no
-/// free port is picked first and then raced for. The rest of its log (the
-/// log thread's result) is there for the checks.
-fn spawn_trove(dir: &std::path::Path) -> (std::process::Child, u16, std::thread::JoinHandle<String>) {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
-        .env("TROVE_ADMIN_PASSWORD", PASSWORD)
-        .env_remove("RUST_LOG")
-        .env("TROVE_LOG_LEVEL", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn trove");
-    let stderr = child.stderr.take().unwrap();
-    let (port_tx, port_rx) = std::sync::mpsc::channel();
-    let log = std::thread::spawn(move || {
-        let mut log = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("listening") {
-                let port = line.split_whitespace().find_map(|w| w.strip_prefix("url=http://127.0.0.1:"));
-                if let Some(port) = port.and_then(|p| p.trim_end_matches('/').parse::<u16>().ok()) {
-                    let _ = port_tx.send(port);
-                }
-            }
-            log.push_str(&line);
-            log.push('\n');
-        }
-        log
-    });
-    let port = port_rx.recv_timeout(Duration::from_secs(30)).expect("trove logged no listening address");
-    (child, port, log)
 }
 
 /// What the writers saw in one cycle.
@@ -147,14 +81,14 @@ fn acknowledged_writes_survive_kill_9() {
     let rt = actix_web::rt::System::new();
     let mut acknowledged = Vec::new();
     for cycle in 0..cycles {
-        let (mut child, port, _log) = spawn_trove(dir.path());
-        let base = format!("http://127.0.0.1:{port}");
+        let mut server = Server::start_with(dir.path(), &[("TROVE_ADMIN_PASSWORD", PASSWORD)]);
+        let base = format!("http://127.0.0.1:{}", server.port);
         let seen = Arc::new(Mutex::new(Seen::default()));
         let run_for = Duration::from_millis(300 + 150 * (cycle as u64 % 5));
         rt.block_on(async {
             let client = reqwest::Client::new();
             wait_healthy(&client, &base).await;
-            let (token, project) = session(&client, &base).await;
+            let (token, project) = process::session(&client, &base, PASSWORD).await;
             let tasks: Vec<_> = (0..writers)
                 .map(|w| {
                     let body = version_body(&project, &format!("crash-{cycle}-{w}"));
@@ -162,12 +96,12 @@ fn acknowledged_writes_survive_kill_9() {
                 })
                 .collect();
             actix_web::rt::time::sleep(run_for).await;
-            child.kill().expect("kill -9");
+            server.child.kill().expect("kill -9");
             for t in tasks {
                 t.await.unwrap();
             }
         });
-        child.wait().unwrap();
+        server.child.wait().unwrap();
         let seen = std::mem::take(&mut *seen.lock().unwrap());
         assert!(seen.server_errors.is_empty(), "cycle {cycle}: {:?}", seen.server_errors);
         assert!(!seen.acknowledged.is_empty(), "cycle {cycle}: no write was acknowledged");
@@ -214,14 +148,14 @@ async fn reader(client: reqwest::Client, base: String, token: String, seen: Arc<
 fn a_soak_of_64_writers_and_16_readers_has_no_5xx_and_no_locked_database() {
     let seconds = env_or("TROVE_SOAK_SECONDS", 3) as u64;
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, port, log) = spawn_trove(dir.path());
-    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Server::start_with(dir.path(), &[("TROVE_ADMIN_PASSWORD", PASSWORD)]);
+    let base = format!("http://127.0.0.1:{}", server.port);
     let seen = Arc::new(Mutex::new(Seen::default()));
     let rt = actix_web::rt::System::new();
     let reads = rt.block_on(async {
         let client = reqwest::Client::builder().pool_max_idle_per_host(128).build().unwrap();
         wait_healthy(&client, &base).await;
-        let (token, project) = session(&client, &base).await;
+        let (token, project) = process::session(&client, &base, PASSWORD).await;
         let until = Instant::now() + Duration::from_secs(seconds);
         let writers: Vec<_> = (0..64)
             .map(|w| {
@@ -242,13 +176,11 @@ fn a_soak_of_64_writers_and_16_readers_has_no_5xx_and_no_locked_database() {
         }
         reads
     });
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let status = child.wait().unwrap();
-    let log = log.join().unwrap();
+    let (status, log) = server.stop_with_status();
     let seen = std::mem::take(&mut *seen.lock().unwrap());
     assert!(seen.server_errors.is_empty(), "{:?}", &seen.server_errors[..seen.server_errors.len().min(5)]);
     assert!(!log.contains("database is locked"), "{log}");
-    assert!(status.success(), "{status:?}");
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
     assert!(!seen.acknowledged.is_empty());
     eprintln!(
         "soak: {seconds} s, 64 writers, 16 readers: {} versions created, {reads} reads, 0 5xx, 0 locked",

@@ -6,7 +6,8 @@
 
 use proptest::prelude::*;
 
-use super::prop_tests::{eval, filter, load, rows, select, select_with, ARTIFACTS, TAGS};
+use super::prop_tests::{filter, load, rows, select, select_with, ARTIFACTS, TAGS};
+use super::reference_eval::eval;
 use crate::db::tables::ARTIFACT_VERSIONS;
 use crate::filter::ResourceSpec;
 
