@@ -3,8 +3,9 @@
 //! tests move, instead of sleeping until the wall clock has moved on.
 //!
 //! Each database writer owns a [`Clock`] and installs it on its thread
-//! ([`install`]), so every write of that database takes its time from it
-//! ([`crate::db::Db::clock`]); [`now`] on any other thread (start-up, the
+//! ([`install`]), or on the request's thread for the time of a write that
+//! runs there ([`installed`]), so every write of that database takes its
+//! time from it ([`crate::db::Db::clock`]); [`now`] elsewhere (start-up, the
 //! CLI, handlers) reads the process's clock.
 
 use crate::models::Ts;
@@ -65,6 +66,20 @@ pub fn install(clock: Clock) {
     INSTALLED.with(|c| *c.borrow_mut() = Some(clock));
 }
 
+/// Run `f` with `clock` installed on this thread, then put back what was
+/// installed before (also when `f` panics).
+pub fn installed<T>(clock: &Clock, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Clock>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let before = self.0.take();
+            INSTALLED.with(|c| *c.borrow_mut() = before);
+        }
+    }
+    let _restore = Restore(INSTALLED.with(|c| c.borrow_mut().replace(clock.clone())));
+    f()
+}
+
 /// The current time of this thread's clock (the process's unless a clock
 /// was [`install`]ed here).
 pub fn now() -> Ts {
@@ -102,5 +117,16 @@ mod tests {
         .join()
         .unwrap();
         assert!(on_thread.0 >= clock.now().0 - 1_000_000 && on_thread.0 > now().0 + 3_000_000_000);
+    }
+
+    #[test]
+    fn a_clock_installed_for_a_call_is_gone_after_it() {
+        let clock = Clock::default();
+        clock.advance(Duration::from_secs(3600));
+        let inside = installed(&clock, now);
+        assert!(inside.0 > now().0 + 3_000_000_000);
+        let panicked = std::panic::catch_unwind(|| installed(&clock, || panic!("boom")));
+        assert!(panicked.is_err());
+        assert!(now().0 < clock.now().0 - 3_000_000_000, "the clock stays installed after a panic");
     }
 }

@@ -10,7 +10,10 @@
 //! of its own, without a savepoint, committed before anything else runs.
 //! WAL checkpoints run on another thread ([`super::checkpoint`]). Without
 //! lock contention between pooled connections, and with one commit per
-//! group, writes scale with load.
+//! group, writes scale with load. When nothing is queued and the connection
+//! is free, a small write skips the queue and runs on its caller's thread
+//! (the writer's clock installed there for it): the hand-off would cost it
+//! more than its transaction.
 
 use super::checkpoint::{Checkpointer, BACKSTOP_PAGES};
 use super::stats::DbStats;
@@ -18,24 +21,28 @@ use super::{DbError, DbResult};
 use crate::clock::Clock;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 /// How many queued requests one transaction takes at most.
 const MAX_GROUP: usize = 64;
 /// How often, at most, the planner statistics are refreshed while writes happen.
-const OPTIMIZE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+const OPTIMIZE_EVERY: Duration = Duration::from_secs(30);
 
 /// Whether a request may share its transaction with others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Grouping {
     /// In the group's transaction, in a savepoint of its own unless it comes
-    /// first: for requests that change a few pages.
+    /// first: for requests that change a few pages. When nothing is queued
+    /// and nobody writes, it runs inline, on the caller's thread.
     Shared,
     /// First in a transaction of its own, committed right after it: for
     /// requests that change many pages. In a savepoint, SQLite keeps the
     /// original of each of those pages in memory (with `temp_store =
     /// MEMORY`) until the transaction ends, so two large requests in one
     /// group hold the pages of both (see bench/README.md, "Large writes").
+    /// Always on the writer thread: a long write never holds up an HTTP
+    /// worker.
     Alone,
 }
 
@@ -52,11 +59,58 @@ type First = bool;
 type Failed = bool;
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 
+/// The write connection and what its owner does around each transaction.
+/// Whoever holds the lock writes: the writer thread for a group, or a
+/// request's own thread for one uncontended write ([`Writer::write`]).
+struct Owner {
+    conn: Connection,
+    checkpointer: Option<Checkpointer>,
+    last_optimize: Instant,
+}
+
+impl Owner {
+    /// Before a transaction: when the checkpoint thread has copied a long
+    /// WAL, copy the last few commits so that this transaction starts the
+    /// WAL over.
+    fn before_transaction(&mut self) {
+        if self.checkpointer.as_ref().is_some_and(Checkpointer::take_restart) {
+            if let Err(e) = self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    }
+
+    /// After a commit (or its failure) of `requests` requests.
+    fn after_commit(&self, stats: &DbStats, requests: usize) {
+        if let Some(c) = &self.checkpointer {
+            c.committed();
+        }
+        stats.group_sizes.observe(requests as u64);
+    }
+
+    fn optimize_due(&self) -> bool {
+        self.last_optimize.elapsed() >= OPTIMIZE_EVERY
+    }
+
+    /// Tables that grew (or shrank) a lot get fresh planner statistics.
+    fn optimize_when_due(&mut self) {
+        if self.optimize_due() {
+            if let Err(e) = self.conn.execute_batch("PRAGMA optimize;") {
+                tracing::warn!(error = %e, "PRAGMA optimize failed");
+            }
+            self.last_optimize = Instant::now();
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Writer {
     queue: mpsc::Sender<Job>,
+    owner: Arc<Mutex<Owner>>,
+    /// Whether an uncontended `Shared` write may run on its caller's thread.
+    inline: bool,
     /// The time every write of this writer is stamped with (installed on
-    /// its thread, see [`crate::clock`]).
+    /// its thread, and around a write run inline, see [`crate::clock`]).
     clock: Clock,
     /// Queue depth, requests per commit, write latency (`/metrics`).
     stats: Arc<DbStats>,
@@ -68,21 +122,35 @@ impl Writer {
     /// [`super::checkpoint`]) and stops it when the writer stops. It counts
     /// into `stats`.
     pub fn start(conn: Connection, checkpointer: Option<Checkpointer>, stats: Arc<DbStats>) -> DbResult<Writer> {
+        Writer::start_with(conn, checkpointer, stats, true)
+    }
+
+    /// [`Writer::start`], choosing whether uncontended writes run inline
+    /// (tests that need every write queued say no).
+    pub fn start_with(
+        conn: Connection,
+        checkpointer: Option<Checkpointer>,
+        stats: Arc<DbStats>,
+        inline: bool,
+    ) -> DbResult<Writer> {
         if checkpointer.is_some() {
             conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_PAGES)?;
         }
+        // Keep ANALYZE cheap on large tables (approximate statistics suffice).
+        conn.execute_batch("PRAGMA analysis_limit = 1000;")?;
+        let owner = Arc::new(Mutex::new(Owner { conn, checkpointer, last_optimize: Instant::now() }));
         let (queue, jobs) = mpsc::channel::<Job>();
         let clock = Clock::default();
         let installed = clock.clone();
-        let counted = stats.clone();
+        let (counted, owned) = (stats.clone(), owner.clone());
         std::thread::Builder::new()
             .name("trove-writer".into())
             .spawn(move || {
                 crate::clock::install(installed);
-                run(conn, jobs, checkpointer, &counted)
+                run(&owned, jobs, &counted)
             })
             .map_err(|e| DbError::Task(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { queue, clock, stats })
+        Ok(Writer { queue, owner, inline, clock, stats })
     }
 
     /// The clock of this writer's writes.
@@ -90,12 +158,26 @@ impl Writer {
         &self.clock
     }
 
-    /// Queue `f`; resolves after the transaction containing it has committed.
+    /// Run `f` in a write transaction; resolves after it has committed.
+    /// A `Shared` write that finds nothing queued and the connection free
+    /// runs at once on the caller's thread, in a transaction of its own:
+    /// what the thread hand-off would cost (two wake-ups, two thread
+    /// switches) is most of a small write's time (bench/README.md, "Inline
+    /// writes"). Otherwise it is queued for the writer thread, which
+    /// commits the writes waiting together.
     pub async fn write<T, F>(&self, grouping: Grouping, f: F) -> DbResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
     {
+        let started = Instant::now();
+        if self.inline && grouping == Grouping::Shared && self.stats.queued() == 0 {
+            if let Some(mut owner) = self.idle_owner() {
+                let outcome = crate::clock::installed(&self.clock, || write_inline(&mut owner, &self.stats, f));
+                self.stats.write_latency.observe_duration(started.elapsed());
+                return outcome;
+            }
+        }
         let (done, result) = tokio::sync::oneshot::channel::<DbResult<T>>();
         let span = tracing::Span::current();
         let run = Box::new(move |tx: &Transaction, first| {
@@ -111,16 +193,42 @@ impl Writer {
             });
             (failed, complete)
         });
-        let queued_at = std::time::Instant::now();
         self.stats.enqueued();
         if self.queue.send(Job { grouping, run }).is_err() {
             self.stats.dequeued(1);
             return Err(DbError::Task("the writer thread has stopped".into()));
         }
         let outcome = result.await.map_err(|_| DbError::Task("the writer thread dropped a request".into()))?;
-        self.stats.write_latency.observe_duration(queued_at.elapsed());
+        self.stats.write_latency.observe_duration(started.elapsed());
         outcome
     }
+
+    /// The connection, if nobody holds it and no planner-statistics refresh
+    /// is due (that stays on the writer thread).
+    fn idle_owner(&self) -> Option<MutexGuard<'_, Owner>> {
+        let owner = match self.owner.try_lock() {
+            Ok(owner) => owner,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        (!owner.optimize_due()).then_some(owner)
+    }
+}
+
+/// One write in a transaction of its own, on the caller's thread.
+fn write_inline<T>(owner: &mut Owner, stats: &DbStats, f: impl FnOnce(&Transaction) -> DbResult<T>) -> DbResult<T> {
+    owner.before_transaction();
+    let tx = owner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Dropping a transaction rolls it back.
+    let outcome = guarded(&tx, f).and_then(|out| match tx.commit() {
+        Ok(()) => Ok(out),
+        Err(e) => {
+            tracing::error!(error = %e, "commit failed");
+            Err(DbError::Task(format!("commit failed: {e}")))
+        }
+    });
+    owner.after_commit(stats, 1);
+    outcome
 }
 
 /// Run one request between `SAVEPOINT` and `RELEASE`, rolling back to the
@@ -140,10 +248,7 @@ fn guarded<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> DbResult<T>) -> 
     catch_unwind(AssertUnwindSafe(|| f(tx))).unwrap_or_else(|_| Err(DbError::Task("a write request panicked".into())))
 }
 
-fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Checkpointer>, stats: &DbStats) {
-    let mut last_optimize = std::time::Instant::now();
-    // Keep ANALYZE cheap on large tables (approximate statistics suffice).
-    let _ = conn.execute_batch("PRAGMA analysis_limit = 1000;");
+fn run(owner: &Mutex<Owner>, jobs: mpsc::Receiver<Job>, stats: &DbStats) {
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -153,207 +258,52 @@ fn run(mut conn: Connection, jobs: mpsc::Receiver<Job>, checkpointer: Option<Che
             }
         }
         stats.dequeued(group.len());
-        if checkpointer.as_ref().is_some_and(Checkpointer::take_restart) {
-            // Copy the last few commits so that this transaction starts the WAL over.
-            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                tracing::warn!(error = %e, "WAL checkpoint failed");
+        let mut owner = owner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        owner.before_transaction();
+        write_group(&mut owner, group, stats);
+        owner.optimize_when_due();
+    }
+}
+
+/// Commit `group` in as few transactions as its groupings allow.
+fn write_group(owner: &mut Owner, group: Vec<Job>, stats: &DbStats) {
+    let mut pending = group.into_iter().peekable();
+    while let Some(first) = pending.next() {
+        let tx = match owner.conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => {
+                // Dropping the group's jobs fails each of their requests.
+                tracing::error!(error = %e, "cannot begin a write transaction");
+                break;
+            }
+        };
+        let (failed, complete) = (first.run)(&tx, true);
+        if failed {
+            // Nothing else ran in this transaction: drop it all (rollback),
+            // answer that request, and give the rest a new transaction.
+            drop(tx);
+            complete(Ok(()));
+            continue;
+        }
+        let mut completions = vec![complete];
+        if first.grouping == Grouping::Shared {
+            // Up to the next request that must be alone, which starts
+            // a new transaction.
+            while let Some(job) = pending.next_if(|job| job.grouping == Grouping::Shared) {
+                completions.push((job.run)(&tx, false).1);
             }
         }
-        let mut pending = group.into_iter().peekable();
-        while let Some(first) = pending.next() {
-            let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-                Ok(tx) => tx,
-                Err(e) => {
-                    // Dropping the group's jobs fails each of their requests.
-                    tracing::error!(error = %e, "cannot begin a write transaction");
-                    break;
-                }
-            };
-            let (failed, complete) = (first.run)(&tx, true);
-            if failed {
-                // Nothing else ran in this transaction: drop it all (rollback),
-                // answer that request, and give the rest a new transaction.
-                drop(tx);
-                complete(Ok(()));
-                continue;
-            }
-            let mut completions = vec![complete];
-            if first.grouping == Grouping::Shared {
-                // Up to the next request that must be alone, which starts
-                // a new transaction.
-                while let Some(job) = pending.next_if(|job| job.grouping == Grouping::Shared) {
-                    completions.push((job.run)(&tx, false).1);
-                }
-            }
-            let committed = tx.commit().map_err(|e| e.to_string());
-            if let Err(e) = &committed {
-                tracing::error!(error = %e, "group commit failed");
-            }
-            if let Some(c) = &checkpointer {
-                c.committed();
-            }
-            stats.group_sizes.observe(completions.len() as u64);
-            for complete in completions {
-                complete(committed.clone());
-            }
+        let committed = tx.commit().map_err(|e| e.to_string());
+        if let Err(e) = &committed {
+            tracing::error!(error = %e, "group commit failed");
         }
-        // Tables that grew (or shrank) a lot get fresh planner statistics.
-        if last_optimize.elapsed() >= OPTIMIZE_EVERY {
-            if let Err(e) = conn.execute_batch("PRAGMA optimize;") {
-                tracing::warn!(error = %e, "PRAGMA optimize failed");
-            }
-            last_optimize = std::time::Instant::now();
+        owner.after_commit(stats, completions.len());
+        for complete in completions {
+            complete(committed.clone());
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn writer() -> (tempfile::TempDir, Writer) {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = Connection::open(dir.path().join("w.db")).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
-        (dir, Writer::start(conn, None, Default::default()).unwrap())
-    }
-
-    /// A write request's future, polled once: a request is queued on its
-    /// first poll, so the requests queued this way are queued in this order,
-    /// whatever the scheduler does. Await it for the outcome.
-    fn queued<'a, T: 'a>(
-        fut: impl std::future::Future<Output = DbResult<T>> + 'a,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = DbResult<T>> + 'a>> {
-        use std::task::{Context, Poll, Waker};
-        let mut fut = Box::pin(fut);
-        let first = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
-        assert!(matches!(first, Poll::Pending), "a write completed before its commit");
-        fut
-    }
-
-    /// Hold the writer inside a request until the returned sender is used or
-    /// dropped, so that the requests queued meanwhile form one group; the
-    /// busy request's future.
-    fn hold_writer(w: &Writer) -> (impl std::future::Future<Output = DbResult<()>> + '_, mpsc::Sender<()>) {
-        let (started, running) = mpsc::channel::<()>();
-        let (release, released) = mpsc::channel::<()>();
-        let hold = queued(w.write(Grouping::Shared, move |_| {
-            let _ = started.send(());
-            let _ = released.recv();
-            Ok(())
-        }));
-        running.recv_timeout(std::time::Duration::from_secs(30)).expect("the writer runs the busy request");
-        (hold, release)
-    }
-
-    #[actix_web::test]
-    async fn a_failing_request_does_not_affect_its_group() {
-        let (dir, w) = writer();
-        let mut handles = Vec::new();
-        for x in [1, 2, 2, 3] {
-            let w = w.clone();
-            handles.push(actix_web::rt::spawn(async move {
-                w.write(Grouping::Shared, move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?)).await
-            }));
-        }
-        let mut ok = 0;
-        for h in handles {
-            if h.await.unwrap().is_ok() {
-                ok += 1;
-            }
-        }
-        assert_eq!(ok, 3, "exactly the duplicate fails");
-        let conn = Connection::open(dir.path().join("w.db")).unwrap();
-        let n: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
-        assert_eq!(n, 3);
-    }
-
-    /// The first request of a transaction runs without a savepoint: when it
-    /// fails after writing, its transaction is rolled back and the requests
-    /// queued behind it commit in a new one.
-    #[actix_web::test]
-    async fn a_failing_first_request_of_a_group_leaves_nothing_and_the_rest_commit() {
-        let (dir, w) = writer();
-        let (hold, release) = hold_writer(&w);
-        let failing = queued(w.write(Grouping::Shared, |tx| -> DbResult<()> {
-            tx.execute("INSERT INTO t (x) VALUES (20)", [])?;
-            Err(DbError::Invalid("nope".into()))
-        }));
-        let rest: Vec<_> = [21, 22]
-            .into_iter()
-            .map(|x| queued(w.write(Grouping::Shared, move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?))))
-            .collect();
-        drop(release);
-        hold.await.unwrap();
-        assert!(matches!(failing.await, Err(DbError::Invalid(m)) if m == "nope"));
-        for r in rest {
-            r.await.unwrap();
-        }
-        let conn = Connection::open(dir.path().join("w.db")).unwrap();
-        let xs: Vec<i64> = conn
-            .prepare("SELECT x FROM t ORDER BY x")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        assert_eq!(xs, vec![21, 22]);
-    }
-
-    /// Is `tx` in a savepoint? (`ROLLBACK TO` a savepoint that does not
-    /// exist fails; as the first statement of a request it changes nothing.)
-    fn in_a_savepoint(tx: &Transaction) -> bool {
-        tx.execute_batch("ROLLBACK TO request").is_ok()
-    }
-
-    /// A request written `Alone` comes first in its transaction (no
-    /// savepoint), and the request after it starts a new transaction, so
-    /// that nothing shares its transaction; `Shared` ones after that group.
-    #[actix_web::test]
-    async fn a_request_written_alone_has_its_transaction_to_itself() {
-        let (_dir, w) = writer();
-        let (hold, release) = hold_writer(&w);
-        let requests = [(1, Grouping::Shared), (2, Grouping::Alone), (3, Grouping::Shared), (4, Grouping::Shared)];
-        let waiting: Vec<_> = requests
-            .into_iter()
-            .map(|(x, grouping)| {
-                queued(w.write(grouping, move |tx| {
-                    let saved = in_a_savepoint(tx);
-                    tx.execute("INSERT INTO t (x) VALUES (?1)", [x])?;
-                    Ok((x, saved))
-                }))
-            })
-            .collect();
-        drop(release);
-        hold.await.unwrap();
-        let mut seen = Vec::new();
-        for q in waiting {
-            seen.push(q.await.unwrap());
-        }
-        assert_eq!(seen, vec![(1, false), (2, false), (3, false), (4, true)]);
-    }
-
-    #[actix_web::test]
-    async fn a_failed_request_leaves_no_partial_rows() {
-        let (dir, w) = writer();
-        let r: DbResult<()> = w
-            .write(Grouping::Shared, |tx| {
-                tx.execute("INSERT INTO t (x) VALUES (10)", [])?;
-                Err(DbError::Invalid("nope".into()))
-            })
-            .await;
-        assert!(r.is_err());
-        let panicked: DbResult<()> = w
-            .write(Grouping::Shared, |tx| {
-                tx.execute("INSERT INTO t (x) VALUES (11)", [])?;
-                panic!("boom")
-            })
-            .await;
-        assert!(panicked.is_err());
-        w.write(Grouping::Shared, |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (12)", [])?)).await.unwrap();
-        let conn = Connection::open(dir.path().join("w.db")).unwrap();
-        let xs: Vec<i64> =
-            conn.prepare("SELECT x FROM t").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-        assert_eq!(xs, vec![12]);
-    }
-}
+#[path = "writer_tests.rs"]
+mod tests;
