@@ -142,6 +142,23 @@ pub fn create_and_load(
     load_written(conn, pk)
 }
 
+/// A batch of at most this many versions is created like a single one: in
+/// a shared (or inline) write, with its responses loaded in the same
+/// transaction. A larger one changes many pages and is written alone, its
+/// responses read afterwards (see [`crate::db::writer::Grouping`]).
+pub const SMALL_BATCH: usize = 16;
+
+/// [`create`] each of `reqs` (a batch of at most [`SMALL_BATCH`]), then
+/// their responses, in the request's order.
+pub fn create_all_and_load(
+    conn: &Connection,
+    reqs: &[ArtifactVersionRequest],
+    user_pk: i64,
+) -> DbResult<Vec<ArtifactVersionResponse>> {
+    let pks = reqs.iter().map(|r| create(conn, r, user_pk)).collect::<DbResult<Vec<_>>>()?;
+    version_load::load(conn, &pks, true)
+}
+
 /// [`update`], then the version's response (as [`create_and_load`]).
 pub fn update_and_load(
     conn: &Connection,

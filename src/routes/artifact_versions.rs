@@ -61,6 +61,10 @@ async fn batch_create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     if let Some(e) = first_other {
         return Err(e.into());
     }
+    if requests.len() <= av::SMALL_BATCH {
+        let created = state.db.write(move |tx| av::create_all_and_load(tx, &requests, user.pk)).await?;
+        return Ok(json::ok(&created));
+    }
     let pks = state
         .db
         .write_alone(move |tx| requests.iter().map(|r| av::create(tx, r, user.pk)).collect::<Result<Vec<_>, _>>())

@@ -131,6 +131,27 @@ async fn batch_create_keeps_order() {
     assert_eq!(status, 200, "{body}");
     let versions: Vec<&str> = body.as_array().unwrap().iter().map(|v| v["body"]["version"].as_str().unwrap()).collect();
     assert_eq!(versions, ["1", "2", "z"]);
+    // Past the small-batch size (16), a batch is written alone and read
+    // afterwards: the same order, and all or nothing.
+    let large: Vec<Value> =
+        (0..20).map(|i| app.version_body(if i % 2 == 0 { "b3" } else { "b4" }, json!({}))).collect();
+    let (status, body) = app.post("/api/v1/artifact_versions/batch", Value::Array(large.clone())).await;
+    assert_eq!(status, 200, "{body}");
+    let got: Vec<(String, String)> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (v["body"]["artifact"]["name"].as_str().unwrap().into(), v["body"]["version"].as_str().unwrap().into())
+        })
+        .collect();
+    let want: Vec<(String, String)> =
+        (0..20).map(|i| ((if i % 2 == 0 { "b3" } else { "b4" }).into(), (i / 2 + 1).to_string())).collect();
+    assert_eq!(got, want);
+    let mut failing = large;
+    failing.push(app.version_body("b3", json!({"version": "1"})));
+    assert_eq!(app.post("/api/v1/artifact_versions/batch", Value::Array(failing)).await.0, 409);
+    assert_eq!(app.list_versions("size=100").await.len(), 23, "the failed large batch created nothing");
     let (status, body) = app.post("/api/v1/artifact_versions/batch", json!([])).await;
     assert_eq!((status.as_u16(), body), (200, json!([])));
     let (status, body) = app.post("/api/v1/artifact_versions/batch", json!({})).await;
