@@ -4,7 +4,9 @@
 //! terminal, and unlike a channel to a writer thread it does not wake another
 //! thread per line (a futex wake and two context switches per request under
 //! load). No line is ever dropped: past `MAX_BUFFERED` the logging thread
-//! writes the buffer out itself.
+//! writes the buffer out itself. While nothing is logged the thread sleeps
+//! until a line arrives: a quiet server (the default level logs no request
+//! lines) is not woken 20 times a second for nothing.
 
 use std::io::{self, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -24,6 +26,8 @@ struct Shared {
 struct State {
     buf: Vec<u8>,
     closed: bool,
+    /// Times the thread has woken to write (tests count them).
+    wakeups: u64,
 }
 
 /// The `MakeWriter` handed to `tracing_subscriber`.
@@ -68,7 +72,14 @@ fn flush_loop<W: Write>(shared: &Shared, sink: &Mutex<W>) {
     let mut spare = Vec::new();
     loop {
         {
-            let state = lock(&shared.state);
+            let mut state = lock(&shared.state);
+            // Nothing to write: sleep until the first line (a writer wakes
+            // the thread when the buffer stops being empty).
+            while state.buf.is_empty() && !state.closed {
+                state = shared.wake.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+            state.wakeups += 1;
+            // Then let the lines of the next `FLUSH_EVERY` join it.
             if !state.closed && state.buf.len() < EAGER {
                 let _ = shared.wake.wait_timeout(state, FLUSH_EVERY);
             }
@@ -97,7 +108,8 @@ impl<W: Write + Send + 'static> Write for BatchWriter<W> {
         let mut state = lock(&self.shared.state);
         state.buf.extend_from_slice(bytes);
         let len = state.buf.len();
-        if len >= EAGER && len - bytes.len() < EAGER {
+        let was_empty = len == bytes.len();
+        if (was_empty && !bytes.is_empty()) || (len >= EAGER && len - bytes.len() < EAGER) {
             self.shared.wake.notify_one();
         }
         if len >= MAX_BUFFERED {
@@ -201,5 +213,22 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
         }
         assert_eq!(*lock(&sink.0), b"hello\n");
+    }
+
+    /// A quiet writer does not wake its thread; a line after the quiet
+    /// still arrives (above), in one wake-up.
+    #[test]
+    fn a_quiet_writer_leaves_its_thread_asleep() {
+        let sink = Sink::default();
+        let (writer, _guard) = BatchWriter::new(sink.clone()).unwrap();
+        std::thread::sleep(FLUSH_EVERY * 6);
+        assert_eq!(lock(&writer.shared.state).wakeups, 0, "woken with nothing to write");
+        writer.clone().write_all(b"late\n").unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while lock(&sink.0).is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(*lock(&sink.0), b"late\n");
+        assert_eq!(lock(&writer.shared.state).wakeups, 1);
     }
 }
