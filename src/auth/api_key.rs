@@ -18,7 +18,8 @@ pub const PREFIX: &str = "ZENKEY_";
 /// Standard base64 (Python's `b64encode`); padding optional when decoding.
 const B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
     &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
 );
 
 /// A new random secret (64 hex digits).
@@ -184,9 +185,15 @@ mod tests {
         assert!(r.check(Some("s3cret"), None, 0).is_ok());
         assert!(r.check(Some("other"), None, 0).unwrap_err().contains("could not verify key value for API key k"));
         let off = KeyRecord { active: false, ..record("s3cret") };
-        assert!(off.check(Some("s3cret"), None, 0).unwrap_err().contains("API key k associated with service account sa is not active"));
+        assert!(off
+            .check(Some("s3cret"), None, 0)
+            .unwrap_err()
+            .contains("API key k associated with service account sa is not active"));
         let account_off = KeyRecord { account_active: false, ..record("s3cret") };
-        assert!(account_off.check(Some("s3cret"), None, 0).unwrap_err().contains("service account sa associated with API key k is not active"));
+        assert!(account_off
+            .check(Some("s3cret"), None, 0)
+            .unwrap_err()
+            .contains("service account sa associated with API key k is not active"));
     }
 
     #[test]

@@ -7,13 +7,13 @@
 
 use crate::auth::{token, TokenKeys};
 use crate::error::ApiError;
+use crate::models::api_key::KeyRecord;
 use crate::models::Id;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use crate::models::api_key::KeyRecord;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;

@@ -198,6 +198,7 @@ pub fn record(conn: &Connection, id: &Id) -> DbResult<Option<KeyRecord>> {
 /// Stamp a login with key `id` (`last_login`, and `updated` as ZenML does).
 pub fn touch_login(conn: &Connection, id: &Id) -> DbResult<()> {
     let now = Ts::now().0;
-    conn.prepare_cached("UPDATE api_keys SET last_login = ?2, updated = ?2 WHERE id = ?1")?.execute(params![id, now])?;
+    conn.prepare_cached("UPDATE api_keys SET last_login = ?2, updated = ?2 WHERE id = ?1")?
+        .execute(params![id, now])?;
     Ok(())
 }

@@ -61,7 +61,8 @@ pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, ServiceAc
 /// Changing service accounts and their keys is for admins (the
 /// reference's rule without RBAC); `action` names it in the 403.
 pub fn require_admin(conn: &Connection, user_pk: i64, action: &str) -> DbResult<()> {
-    let admin: bool = conn.prepare_cached("SELECT is_admin FROM users WHERE pk = ?1")?.query_row([user_pk], |r| r.get(0))?;
+    let admin: bool =
+        conn.prepare_cached("SELECT is_admin FROM users WHERE pk = ?1")?.query_row([user_pk], |r| r.get(0))?;
     match admin {
         true => Ok(()),
         false => Err(DbError::Forbidden(format!("Only admin users can perform `{action}` without RBAC enabled."))),

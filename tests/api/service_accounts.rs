@@ -74,7 +74,10 @@ async fn an_api_key_logs_its_service_account_in() {
     assert_eq!(body["token_type"], "bearer");
     let token = body["access_token"].as_str().unwrap();
     let c = claims(token);
-    assert_eq!((c["sub"].as_str(), c["api_key_id"].as_str(), c["key_gen"].as_i64()), (Some(&*sa), Some(&*key_id), Some(1)));
+    assert_eq!(
+        (c["sub"].as_str(), c["api_key_id"].as_str(), c["key_gen"].as_i64()),
+        (Some(&*sa), Some(&*key_id), Some(1))
+    );
     let (status, user) = me(&app, token).await;
     assert_eq!(status, 200, "{user}");
     assert_eq!((user["name"].as_str(), user["body"]["is_service_account"].as_bool()), (Some("ci-bot"), Some(true)));
@@ -145,7 +148,10 @@ async fn a_deactivated_key_or_account_is_refused_at_once() {
     assert_eq!(status, 401, "{body}");
     assert!(body["detail"][1].as_str().unwrap().contains("not active"), "{body}");
     let (_, body) = split(key_login(&app, &key).await).await;
-    assert_eq!(body["detail"][1], "Authentication error: service account ci-bot associated with API key default is not active");
+    assert_eq!(
+        body["detail"][1],
+        "Authentication error: service account ci-bot associated with API key default is not active"
+    );
 }
 
 #[actix_web::test]
@@ -169,10 +175,16 @@ async fn a_rotated_key_works_for_its_retain_period_then_is_refused() {
     // After it: only the new key and its tokens.
     app.db.clock().advance(minutes(1));
     let (status, body) = split(key_login(&app, &old).await).await;
-    assert_eq!((status, &body["detail"][1]), (StatusCode::UNAUTHORIZED, &json!("Authentication error: could not verify key value for API key default")));
+    assert_eq!(
+        (status, &body["detail"][1]),
+        (StatusCode::UNAUTHORIZED, &json!("Authentication error: could not verify key value for API key default"))
+    );
     let (status, body) = me(&app, &old_token).await;
     assert_eq!(status, 401, "{body}");
-    assert!(body["detail"][1].as_str().unwrap().ends_with("was issued for an API key generation that is no longer valid"));
+    assert!(body["detail"][1]
+        .as_str()
+        .unwrap()
+        .ends_with("was issued for an API key generation that is no longer valid"));
     assert_eq!(me(&app, &new_token).await.0, 200);
     assert_eq!(me(&app, &new).await.0, 200);
     // Without a retain period the old key stops at once.
@@ -189,7 +201,8 @@ async fn deleting_the_key_or_account_ends_its_logins() {
     let app = spawn_app().await;
     let (sa, _, key) = account_with_key(&app, "ci-bot").await;
     let token = token_of(&app, &key).await;
-    let (status, second) = app.post(&format!("/api/v1/service_accounts/{sa}/api_keys"), json!({"name": "second"})).await;
+    let (status, second) =
+        app.post(&format!("/api/v1/service_accounts/{sa}/api_keys"), json!({"name": "second"})).await;
     assert_eq!(status, 200);
     let second = second["body"]["key"].as_str().unwrap().to_string();
     assert_eq!(app.delete(&format!("/api/v1/service_accounts/{sa}/api_keys/default")).await.0, 200);
@@ -218,8 +231,18 @@ async fn only_admins_manage_service_accounts() {
     app.token = app.login("eve", "eve-pass-123").await.1["access_token"].as_str().unwrap().to_string();
     let keys = format!("/api/v1/service_accounts/{sa}/api_keys");
     let attempts = [
-        (Method::POST, "/api/v1/service_accounts".to_string(), Some(json!({"name": "x", "active": true})), "create service account"),
-        (Method::PUT, format!("/api/v1/service_accounts/{sa}"), Some(json!({"active": false})), "update service account"),
+        (
+            Method::POST,
+            "/api/v1/service_accounts".to_string(),
+            Some(json!({"name": "x", "active": true})),
+            "create service account",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/service_accounts/{sa}"),
+            Some(json!({"active": false})),
+            "update service account",
+        ),
         (Method::DELETE, format!("/api/v1/service_accounts/{sa}"), None, "delete service account"),
         (Method::POST, keys.clone(), Some(json!({"name": "mine"})), "create API key"),
         (Method::PUT, format!("{keys}/default"), Some(json!({"active": false})), "update API key"),
@@ -274,7 +297,10 @@ async fn an_account_that_owns_resources_is_kept_and_tokens_it_gets_stay_bound_to
     app.token = admin_token;
     let (status, body) = app.delete(&format!("/api/v1/service_accounts/{sa}")).await;
     assert_eq!((status, error_name(&body)), (StatusCode::FORBIDDEN, "IllegalOperationError"), "{body}");
-    assert_eq!(app.put(&format!("/api/v1/service_accounts/{sa}/api_keys/default"), json!({"active": false})).await.0, 200);
+    assert_eq!(
+        app.put(&format!("/api/v1/service_accounts/{sa}/api_keys/default"), json!({"active": false})).await.0,
+        200
+    );
     assert_eq!(me(&app, &minted).await.0, 401);
 }
 
@@ -284,7 +310,10 @@ async fn names_ids_and_bodies_are_checked() {
     let (sa, _, _) = account_with_key(&app, "ci-bot").await;
     let (status, body) = app.post("/api/v1/service_accounts", json!({"name": "ci-bot", "active": true})).await;
     assert_eq!(status, 409, "{body}");
-    assert_eq!(body["detail"][1], "Unable to create service account with name 'ci-bot': Found existing service account with this name.");
+    assert_eq!(
+        body["detail"][1],
+        "Unable to create service account with name 'ci-bot': Found existing service account with this name."
+    );
     let (status, body) = app.post("/api/v1/service_accounts", json!({"name": "admin", "active": true})).await;
     assert_eq!((status, error_name(&body)), (StatusCode::CONFLICT, "EntityExistsError"));
     let (status, body) = app.post("/api/v1/service_accounts", json!({"name": "x"})).await;
@@ -293,9 +322,16 @@ async fn names_ids_and_bodies_are_checked() {
     assert_eq!(status, 409);
     assert_eq!(body["detail"][1], "Unable to register API key with name 'default': Found an existing API key with the same name configured for the same 'ci-bot' service account.");
     let (status, body) = app.get("/api/v1/service_accounts/nobody").await;
-    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"detail": ["KeyError", "\"No service account with the 'nobody' name or ID was found\""]})));
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::NOT_FOUND,
+            json!({"detail": ["KeyError", "\"No service account with the 'nobody' name or ID was found\""]})
+        )
+    );
     let (status, body) = app.get(&format!("/api/v1/service_accounts/{sa}/api_keys/nokey")).await;
-    let message = format!("\"An API key with ID or name 'nokey' is not configured for service account with ID '{sa}'.\"");
+    let message =
+        format!("\"An API key with ID or name 'nokey' is not configured for service account with ID '{sa}'.\"");
     assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"detail": ["KeyError", message]})));
     let (status, body) = app.get("/api/v1/service_accounts/not-a-uuid/api_keys").await;
     assert_eq!(status, 422, "{body}");
@@ -307,8 +343,15 @@ async fn names_ids_and_bodies_are_checked() {
     assert_eq!(app.get(&format!("/api/v1/service_accounts/{admin}")).await.0, 404);
     assert_eq!(app.post(&format!("/api/v1/service_accounts/{admin}/api_keys"), json!({"name": "k"})).await.0, 404);
     // Renames and descriptions.
-    let (status, body) = app.put(&format!("/api/v1/service_accounts/{sa}"), json!({"name": "ci", "description": "d"})).await;
-    assert_eq!((status, body["name"].as_str(), body["metadata"]["description"].as_str()), (StatusCode::OK, Some("ci"), Some("d")));
+    let (status, body) =
+        app.put(&format!("/api/v1/service_accounts/{sa}"), json!({"name": "ci", "description": "d"})).await;
+    assert_eq!(
+        (status, body["name"].as_str(), body["metadata"]["description"].as_str()),
+        (StatusCode::OK, Some("ci"), Some("d"))
+    );
     let (_, keys) = app.get(&format!("/api/v1/service_accounts/{sa}/api_keys?active=true&hydrate=true")).await;
-    assert_eq!((keys["total"].as_i64(), keys["items"][0]["metadata"]["retain_period_minutes"].as_i64()), (Some(1), Some(0)));
+    assert_eq!(
+        (keys["total"].as_i64(), keys["items"][0]["metadata"]["retain_period_minutes"].as_i64()),
+        (Some(1), Some(0))
+    );
 }
