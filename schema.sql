@@ -502,6 +502,32 @@ CREATE TABLE model_version_metadata (
 CREATE INDEX model_version_metadata_by_version ON model_version_metadata (model_version_pk, key);
 -- end of section: models
 
+-- section: api_keys (the upgrade to version 8 runs this section)
+-- Service accounts are users with is_service_account = 1 (no password);
+-- they log in only with their API keys. The secret of a key is 32 random
+-- bytes shown once; only its SHA-256 is stored (hex). Rotation keeps the
+-- previous hash for retain_period minutes after last_rotated.
+ALTER TABLE users ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN avatar_url TEXT;
+CREATE TABLE api_keys (
+    pk             INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    account_pk     INTEGER NOT NULL REFERENCES users(pk) ON DELETE CASCADE,
+    name           TEXT    NOT NULL,
+    description    TEXT    NOT NULL DEFAULT '',
+    key_hash       TEXT    NOT NULL,
+    previous_hash  TEXT,
+    key_generation INTEGER NOT NULL DEFAULT 1,
+    retain_period  INTEGER NOT NULL DEFAULT 0,
+    active         INTEGER NOT NULL DEFAULT 1,
+    last_login     INTEGER,
+    last_rotated   INTEGER,
+    created        INTEGER NOT NULL,
+    updated        INTEGER NOT NULL,
+    UNIQUE (account_pk, name)
+);
+-- end of section: api_keys
+
 -- Server-wide settings that must survive restarts (server id, ...).
 CREATE TABLE server_settings (
     key   TEXT PRIMARY KEY,

@@ -32,7 +32,10 @@
 //!   HTTP worker; HS256 tokens; the `AuthUser` extractor (which remembers
 //!   tokens it has verified, and users for 2 s); [`auth::throttle`] (failed
 //!   logins per user name and client address → 429 before any hashing;
-//!   the password thread's queue is bounded).
+//!   the password thread's queue is bounded); service accounts' API keys:
+//!   [`auth::api_key`] (the `ZENKEY_` text, the stored SHA-256, ZenML's
+//!   checks) and [`auth::key_auth`] (the `zenml-api-key` grant, `ZENKEY_`
+//!   bearers, re-checking a key's tokens on every request).
 //! - [`models`]: typed JSON shapes: requests with their validation, responses;
 //!   [`models::text`] formats timestamps and UUIDs without allocating;
 //!   [`models::Shared`] serializes a nested object a page repeats only once.
@@ -85,6 +88,11 @@
 //! [`db::models`], [`db::model_versions`] (including the version a run
 //! creates for itself) and
 //! [`db::model_links`]; list shapes in `db::tables::models`.
+//!
+//! Service accounts and API keys (`auth-and-server.md` §5):
+//! [`routes::service_accounts`]; [`models::service_account`],
+//! [`models::api_key`]; SQL in [`db::service_accounts`] (rows of `users`)
+//! and [`db::api_keys`]; list shapes in `db::tables::service_accounts`.
 //!
 //! A request: route → `AuthUser` → parse (models / filter) → one `Db` call →
 //! typed response serialized to JSON, or an `ApiError`.

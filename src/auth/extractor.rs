@@ -1,9 +1,13 @@
 //! `AuthUser`: the bearer-token extractor. A handler that takes an `AuthUser`
 //! cannot run unauthenticated. Token from the `zenml-server-<id>` cookie, else
-//! `Authorization: Bearer` (scheme case-insensitive), as ZenML does.
+//! `Authorization: Bearer` (scheme case-insensitive), as ZenML does; a
+//! `ZENKEY_…` bearer is a service account's API key, used directly, and a
+//! token obtained with one is checked against its key on every request
+//! ([`super::key_auth`]).
 
 use crate::auth::{token, TokenKeys};
 use crate::error::ApiError;
+use crate::models::api_key::KeyRecord;
 use crate::models::Id;
 use crate::state::AppState;
 use actix_web::dev::Payload;
@@ -11,6 +15,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -19,6 +24,9 @@ use std::time::{Duration, Instant};
 pub struct AuthUser {
     pub pk: i64,
     pub id: Id,
+    /// The API key (id, current generation) a service account authenticated
+    /// with, directly or through a token: tokens it is given carry it too.
+    pub api_key: Option<(Id, i64)>,
 }
 
 /// What token checks need to know about a user, cached briefly so that a
@@ -30,6 +38,15 @@ struct CachedUser {
     active: bool,
     password_changed_at: Option<i64>,
     fetched: Instant,
+    epoch: u64,
+}
+
+/// An API key's row as [`crate::db::api_keys::record`] read it.
+#[derive(Clone)]
+struct CachedKey {
+    record: KeyRecord,
+    fetched: Instant,
+    epoch: u64,
 }
 
 const CACHE_TTL: Duration = Duration::from_secs(2);
@@ -43,6 +60,8 @@ struct VerifiedToken {
     id: Id,
     iat: f64,
     exp: Option<i64>,
+    /// `api_key_id` and `key_gen` of a token obtained with an API key.
+    api_key: Option<(Id, Option<i64>)>,
 }
 
 /// Users by id (for 2 s), and tokens already verified: checking a
@@ -53,11 +72,17 @@ struct VerifiedToken {
 /// the expiry as ZenML does). A fast path of [`TokenKeys::verify`]: a token
 /// answers from here only what verifying it again would (the tests below
 /// compare them); a user, what `users::get_by_id` said at most
-/// `CACHE_TTL` ago.
+/// `CACHE_TTL` ago. API keys are cached like users; every change of a
+/// service account or key made through this server moves the `epoch`
+/// ([`AuthCache::forget_accounts`]), which retires every user and key
+/// read before it, so a deactivated, rotated or deleted key is refused on
+/// the next request rather than up to `CACHE_TTL` later.
 #[derive(Default)]
 pub struct AuthCache {
     users: Mutex<HashMap<Id, CachedUser>>,
     tokens: Mutex<HashMap<String, VerifiedToken>>,
+    keys: Mutex<HashMap<Id, CachedKey>>,
+    epoch: AtomicU64,
 }
 
 fn bounded_insert<K: std::hash::Hash + Eq, V>(map: &Mutex<HashMap<K, V>>, key: K, value: V) {
@@ -71,8 +96,35 @@ fn bounded_insert<K: std::hash::Hash + Eq, V>(map: &Mutex<HashMap<K, V>>, key: K
 
 impl AuthCache {
     fn get(&self, id: &Id) -> Option<CachedUser> {
+        let epoch = self.epoch();
         let map = self.users.lock().ok()?;
-        map.get(id).filter(|u| u.fetched.elapsed() < CACHE_TTL).cloned()
+        map.get(id).filter(|u| u.fetched.elapsed() < CACHE_TTL && u.epoch == epoch).cloned()
+    }
+
+    fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Retire every cached user and API key: call after a write that
+    /// changes a service account or key (once it has committed).
+    pub fn forget_accounts(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// API key `id`: cached for `CACHE_TTL` within one epoch, else read.
+    pub(super) async fn key(&self, db: &crate::db::Db, id: Id) -> Result<Option<KeyRecord>, ApiError> {
+        let epoch = self.epoch();
+        let cached = self.keys.lock().ok().and_then(|map| {
+            map.get(&id).filter(|k| k.fetched.elapsed() < CACHE_TTL && k.epoch == epoch).map(|k| k.record.clone())
+        });
+        if let Some(record) = cached {
+            return Ok(Some(record));
+        }
+        let found = db.read(move |c| crate::db::api_keys::record(c, &id)).await?;
+        if let Some(record) = &found {
+            bounded_insert(&self.keys, id, CachedKey { record: record.clone(), fetched: Instant::now(), epoch });
+        }
+        Ok(found)
     }
 
     fn put(&self, id: Id, user: CachedUser) {
@@ -95,7 +147,18 @@ impl AuthCache {
         let id = Id::parse(&claims.sub).ok_or_else(|| {
             ApiError::Credentials("Authentication error: the subject claim is not a valid UUID".into())
         })?;
-        let verified = VerifiedToken { id, iat: claims.iat, exp: claims.exp };
+        let api_key = match claims.api_key_id.as_deref() {
+            None => None,
+            Some(raw) => Some((
+                Id::parse(raw).ok_or_else(|| {
+                    ApiError::Credentials(
+                        "Authentication error: error decoding access token: Invalid JWT token: the api_key_id claim is not a valid UUID.".into(),
+                    )
+                })?,
+                claims.key_gen,
+            )),
+        };
+        let verified = VerifiedToken { id, iat: claims.iat, exp: claims.exp, api_key };
         bounded_insert(&self.tokens, token, verified.clone());
         Ok(verified)
     }
@@ -120,11 +183,17 @@ impl FromRequest for AuthUser {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let token = token.ok_or(ApiError::NotAuthenticated)?;
-            let VerifiedToken { id, iat, .. } = state.auth_cache.verify(&state.tokens, token)?;
+            if token.starts_with(super::api_key::PREFIX) {
+                let record = super::key_auth::authenticate(&state, &token, false).await?;
+                let api_key = Some((record.id, record.generation));
+                return Ok(AuthUser { pk: record.account_pk, id: record.account_id, api_key });
+            }
+            let VerifiedToken { id, iat, api_key, .. } = state.auth_cache.verify(&state.tokens, token)?;
             let user = match state.auth_cache.get(&id) {
                 Some(u) => u,
                 None => {
                     let db_id = id;
+                    let epoch = state.auth_cache.epoch();
                     let found = state.db.read(move |c| crate::db::users::get_by_id(c, &db_id)).await?;
                     let Some((pk, u)) = found else {
                         return Err(ApiError::Credentials(format!(
@@ -138,6 +207,7 @@ impl FromRequest for AuthUser {
                         active: u.active,
                         password_changed_at: u.password_changed_at.map(|t| t.0),
                         fetched: Instant::now(),
+                        epoch,
                     };
                     state.auth_cache.put(id, cached.clone());
                     cached
@@ -155,7 +225,11 @@ impl FromRequest for AuthUser {
                     "Authentication error: the token was issued before the user's password was changed".into(),
                 ));
             }
-            Ok(AuthUser { pk: user.pk, id })
+            let api_key = match api_key {
+                Some((key_id, generation)) => Some(super::key_auth::revalidate(&state, key_id, generation).await?),
+                None => None,
+            };
+            Ok(AuthUser { pk: user.pk, id, api_key })
         })
     }
 }
@@ -200,7 +274,7 @@ mod tests {
     fn a_cached_token_that_expired_is_refused() {
         let cache = AuthCache::default();
         let token = signed(1000, SECRET);
-        let was_valid = VerifiedToken { id: Id::parse(USER).unwrap(), iat: 1.0, exp: Some(1000) };
+        let was_valid = VerifiedToken { id: Id::parse(USER).unwrap(), iat: 1.0, exp: Some(1000), api_key: None };
         cache.tokens.lock().unwrap().insert(token.clone(), was_valid);
         match cache.verify(&keys(), token) {
             Err(ApiError::Credentials(m)) => assert!(m.contains("Signature has expired"), "{m}"),

@@ -26,6 +26,11 @@ pub struct Claims {
     pub iat: f64,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub exp: Option<i64>,
+    /// The API key a service account logged in with, and its generation.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub api_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key_gen: Option<i64>,
 }
 
 pub struct TokenKeys {
@@ -58,6 +63,17 @@ impl TokenKeys {
 
     /// A token for `user_id` and its `expires_in` (None = never expires).
     pub fn issue(&self, user_id: &Id) -> (String, Option<u64>) {
+        self.issue_with(user_id, None)
+    }
+
+    /// [`TokenKeys::issue`] for a service account that logged in with API
+    /// key `key_id` of generation `key_gen` (the claims the extractor
+    /// re-validates on every request).
+    pub fn issue_for_key(&self, user_id: &Id, key_id: &Id, key_gen: i64) -> (String, Option<u64>) {
+        self.issue_with(user_id, Some((key_id, key_gen)))
+    }
+
+    fn issue_with(&self, user_id: &Id, key: Option<(&Id, i64)>) -> (String, Option<u64>) {
         let now = chrono::Utc::now();
         let iat = now.timestamp_micros() as f64 / 1e6;
         let claims = Claims {
@@ -66,6 +82,8 @@ impl TokenKeys {
             aud: self.server_id.clone(),
             iat,
             exp: self.lifetime_seconds.map(|s| now.timestamp() + s as i64),
+            api_key_id: key.map(|(id, _)| id.hyphenated()),
+            key_gen: key.map(|(_, g)| g),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 encoding of plain claims cannot fail");
@@ -183,6 +201,11 @@ mod tests {
         let (t, exp) = k.issue(&Id::parse(USER).unwrap());
         assert_eq!(exp, Some(3600));
         assert!(k.verify(&t).unwrap().exp.is_some());
+        let key = Id::parse("1d730b02-300d-4e8f-926e-7153e75191a6").unwrap();
+        let (t, _) = k.issue_for_key(&Id::parse(USER).unwrap(), &key, 3);
+        let c = k.verify(&t).unwrap();
+        assert_eq!((c.api_key_id.as_deref(), c.key_gen), (Some("1d730b02-300d-4e8f-926e-7153e75191a6"), Some(3)));
+        assert_eq!(k.verify(&k.issue(&Id::parse(USER).unwrap()).0).unwrap().api_key_id, None);
     }
 
     #[test]

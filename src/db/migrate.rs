@@ -7,7 +7,7 @@ use super::{DbError, DbResult};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// `UPGRADES[i]` upgrades a database from version `i + 1` to `i + 2`.
 /// Append a step here (and bump `SCHEMA_VERSION`, and edit `schema.sql`)
@@ -59,6 +59,8 @@ const UPGRADES: &[&str] = &[
     "-- schema.sql section: pipelines",
     // 6 → 7: models, model versions and their links.
     "-- schema.sql section: models",
+    // 7 → 8: service-account descriptions and API keys.
+    "-- schema.sql section: api_keys",
 ];
 
 /// The text of `schema.sql` from the line `-- section: NAME …` to the line
@@ -153,7 +155,9 @@ mod tests {
         assert!(migrate(&mut conn).is_err());
     }
 
-    /// What versions 6, 5 and 4 added, removed again to build older databases.
+    /// What versions 8, 7, 6, 5 and 4 added, removed again to build older databases.
+    const UNDO_8: &str = "DROP TABLE api_keys; ALTER TABLE users DROP COLUMN avatar_url;
+         ALTER TABLE users DROP COLUMN description;";
     const UNDO_7: &str = "DROP TABLE model_version_metadata; DROP TABLE model_version_runs;
          DROP TABLE model_version_artifacts; DROP TABLE model_version_tags; DROP TABLE model_versions;
          DROP TABLE model_tags; DROP TABLE models;";
@@ -187,7 +191,7 @@ mod tests {
     /// a deleted tag.
     #[test]
     fn version_4_versions_get_their_tag_pks() {
-        let mut conn = older_schema(&[UNDO_7, UNDO_6, UNDO_5]);
+        let mut conn = older_schema(&[UNDO_8, UNDO_7, UNDO_6, UNDO_5]);
         conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
@@ -221,7 +225,7 @@ mod tests {
     /// then keep counting.
     #[test]
     fn version_3_versions_are_cut_into_blocks() {
-        let mut conn = older_schema(&[UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
+        let mut conn = older_schema(&[UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
         conn.execute_batch(
             "INSERT INTO projects (pk, id, name, display_name, created, updated)
                VALUES (1, 'p1', 'default', 'd', 0, 0), (2, 'p2', 'other', 'o', 0, 0), (3, 'p3', 'empty', 'e', 0, 0);
@@ -273,7 +277,7 @@ mod tests {
     /// links keep their rows and gain both.
     #[test]
     fn version_1_tag_links_get_their_artifact_and_created() {
-        let mut conn = older_schema(&[UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
+        let mut conn = older_schema(&[UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
         conn.execute_batch(
             "DROP TABLE artifact_version_tags;
              CREATE TABLE artifact_version_tags (
@@ -335,10 +339,26 @@ mod tests {
         shape(&fresh)
     }
 
+    /// A version-7 database gains the API key table and service-account
+    /// descriptions, as a fresh one has them, and keeps its users.
+    #[test]
+    fn version_7_gets_the_api_keys() {
+        let mut conn = older_schema(&[UNDO_8]);
+        conn.execute_batch(
+            "INSERT INTO users (id, name, created, updated) VALUES ('u', 'admin', 0, 0);
+             PRAGMA user_version = 7;",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(shape(&conn), fresh_shape());
+        let described: String = conn.query_row("SELECT description FROM users", [], |r| r.get(0)).unwrap();
+        assert_eq!(described, "");
+    }
+
     /// A version-6 database gains the model tables, as a fresh one has them.
     #[test]
     fn version_6_gets_the_model_tables() {
-        let mut conn = older_schema(&[UNDO_7]);
+        let mut conn = older_schema(&[UNDO_8, UNDO_7]);
         conn.execute_batch("PRAGMA user_version = 6;").unwrap();
         migrate(&mut conn).unwrap();
         assert_eq!(shape(&conn), fresh_shape());
@@ -348,7 +368,7 @@ mod tests {
     /// a fresh one, and keeps its versions.
     #[test]
     fn version_5_gets_the_run_tables() {
-        let mut conn = older_schema(&[UNDO_7, UNDO_6]);
+        let mut conn = older_schema(&[UNDO_8, UNDO_7, UNDO_6]);
         conn.execute_batch(
             "INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
              PRAGMA user_version = 5;",

@@ -3,6 +3,7 @@
 //! one), run by [`Db::read`] (inline, one read transaction) / [`Db::write`]. This module
 //! knows no HTTP types.
 
+pub mod api_keys;
 pub mod artifact_versions;
 pub mod artifacts;
 pub mod backup;
@@ -19,6 +20,7 @@ pub mod projects;
 pub mod run_metadata;
 pub mod run_status;
 pub mod runs;
+pub mod service_accounts;
 pub mod snapshots;
 pub mod stacks;
 pub mod stats;

@@ -1,6 +1,7 @@
 //! JSON shapes of the API: typed responses (body / metadata / resources),
 //! request bodies and their validation. Plain data: no SQL, no HTTP.
 
+pub mod api_key;
 pub mod artifact;
 pub mod artifact_version;
 pub mod logs;
@@ -12,6 +13,7 @@ pub mod project;
 pub mod raw;
 pub mod run;
 pub mod run_metadata;
+pub mod service_account;
 pub mod shared;
 pub mod snapshot;
 pub mod stack;

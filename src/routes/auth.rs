@@ -1,4 +1,4 @@
-//! `POST /login` (OAuth2 password grant), `GET /logout`, `GET /current-user`.
+//! `POST /login` (OAuth2 password grant, `zenml-api-key` grant), `GET /logout`, `GET /current-user`.
 
 use super::extract::Body;
 use super::extract::{last, path_uuid, query_pairs};
@@ -75,7 +75,7 @@ fn read_form(req: &HttpRequest, body: &Bytes) -> Result<LoginForm, ApiError> {
 async fn login(req: HttpRequest, Body(body): Body, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let form = read_form(&req, &body)?;
     if let Grant::ApiKey = grant_of(&form)? {
-        return Err(ApiError::LoginFailed("Authentication error: error decoding API key".into()));
+        return api_key_login(form.password.unwrap_or_default(), &state).await;
     }
     let username = form
         .username
@@ -126,6 +126,33 @@ async fn login(req: HttpRequest, Body(body): Body, state: web::Data<AppState>) -
     }
     tracing::info!(user = %user.name, "login");
     Ok(HttpResponse::Ok().cookie(cookie).json(TokenResponse {
+        access_token: token,
+        token_type: "bearer",
+        expires_in,
+        refresh_token: None,
+        csrf_token: None,
+        scope: None,
+        device_id: None,
+        device_metadata: None,
+    }))
+}
+
+/// The `zenml-api-key` grant: a token for the key's service account that
+/// carries the key's id and generation (re-checked on every request), and
+/// no cookie, as the reference.
+async fn api_key_login(key: String, state: &AppState) -> Result<HttpResponse, ApiError> {
+    if key.is_empty() {
+        return Err(ApiError::Plain(StatusCode::BAD_REQUEST, "API key is required.".into()));
+    }
+    let record = crate::auth::key_auth::authenticate(state, &key, false).await.map_err(|e| match e {
+        ApiError::Credentials(m) => ApiError::LoginFailed(m),
+        other => other,
+    })?;
+    let key_id = record.id;
+    state.db.write(move |tx| crate::db::api_keys::touch_login(tx, &key_id)).await?;
+    let (token, expires_in) = state.tokens.issue_for_key(&record.account_id, &record.id, record.generation);
+    tracing::info!(account = %record.account_name, key = %record.name, "login with an API key");
+    Ok(HttpResponse::Ok().json(TokenResponse {
         access_token: token,
         token_type: "bearer",
         expires_in,
@@ -194,6 +221,9 @@ async fn api_token(user: AuthUser, req: HttpRequest, state: web::Data<AppState>)
             }
         }
     }
-    let (token, _) = state.tokens.issue(&user.id);
+    let (token, _) = match user.api_key {
+        Some((key_id, generation)) => state.tokens.issue_for_key(&user.id, &key_id, generation),
+        None => state.tokens.issue(&user.id),
+    };
     Ok(json::ok(&token))
 }

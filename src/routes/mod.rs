@@ -16,6 +16,7 @@ pub mod pipelines;
 pub mod projects;
 pub mod runs;
 pub mod server;
+pub mod service_accounts;
 pub mod stacks;
 pub mod steps;
 pub mod tags;
@@ -40,7 +41,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(pipelines::configure_api)
             .configure(runs::configure_api)
             .configure(steps::configure_api)
-            .configure(models::configure_api),
+            .configure(models::configure_api)
+            .configure(service_accounts::configure_api),
     );
 }
 
@@ -98,6 +100,10 @@ pub fn openapi_base() -> utoipa::openapi::OpenApi {
         mv::ModelVersionResources,
         mv::ArtifactLinkBody,
         mv::RunLinkBody,
+        crate::models::service_account::ServiceAccountBody,
+        crate::models::service_account::ServiceAccountMetadata,
+        crate::models::api_key::ApiKeyBody,
+        crate::models::api_key::ApiKeyMetadata,
         crate::models::Empty,
         crate::models::Id,
         crate::models::Ts

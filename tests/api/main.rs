@@ -18,4 +18,5 @@ mod queries;
 mod run_links;
 mod run_queries;
 mod server;
+mod service_accounts;
 mod tagged_versions;

@@ -704,6 +704,10 @@ pipelines.register(sys.modules[__name__])
 import models  # noqa: E402
 
 models.register(sys.modules[__name__])
+# Service accounts and API keys (apikeys.py).
+import apikeys  # noqa: E402
+
+apikeys.register(sys.modules[__name__])
 
 
 @check("Client().prune_artifacts(only_versions=True) then (only_versions=False)")
@@ -787,6 +791,8 @@ def sub_main(mode: str, args: List[str]) -> int:
             result = {"loaded": loaded, "store_path": Client().active_stack.artifact_store.path}
         elif mode in pipelines.SUB_MODES:
             result = pipelines.SUB_MODES[mode](args)
+        elif mode in apikeys.SUB_MODES:
+            result = apikeys.SUB_MODES[mode](args)
         else:
             raise SystemExit(f"unknown --sub mode {mode}")
     except Exception:

@@ -68,6 +68,7 @@ mod models;
 mod pipelines;
 mod projects;
 mod runs;
+mod service_accounts;
 mod stacks;
 mod tags;
 mod users;
@@ -78,6 +79,7 @@ pub use models::{MODELS, MODEL_VERSIONS, MODEL_VERSION_ARTIFACTS, MODEL_VERSION_
 pub use pipelines::{CODE_REPOSITORIES, PIPELINES};
 pub use projects::PROJECTS;
 pub use runs::{RUNS, STEPS};
+pub use service_accounts::{API_KEYS, SERVICE_ACCOUNTS};
 pub use stacks::{COMPONENTS, STACKS};
 pub use tags::TAGS;
 pub use users::USERS;
