@@ -202,7 +202,7 @@ pub fn import(conn: &mut Connection, input: &mut dyn BufRead, progress: &mut dyn
         for field in &shape.fields {
             values.push(sql_value(&tx, shape, field, record.remove(&field.name)).map_err(|e| at(number, e))?);
         }
-        let added = insert(&tx, shape, &prepared[i], &values).map_err(|e| at(number, format!("{kind}: {e}")))?;
+        let added = insert(&tx, shape, &prepared[i], &values).map_err(|e| at(number, insert_error(&kind, e)))?;
         done.read.add(shape.kind.name, 1);
         done.added.add(shape.kind.name, u64::from(added));
         if added && kind == "user" && matches!(values[shape.field("password_hash").unwrap_or(0)], Sql::Null) {
@@ -243,6 +243,16 @@ fn insert(tx: &Connection, shape: &Shape, sql: &Statements, values: &[Sql]) -> r
         }
     }
     Ok(added)
+}
+
+fn insert_error(kind: &str, e: rusqlite::Error) -> String {
+    if e.to_string().contains("UNIQUE") {
+        return format!(
+            "{kind}: {e}: the database holds another row with the same name under another id \
+             (import into an empty data folder, or one holding these same rows)"
+        );
+    }
+    format!("{kind}: {e}")
 }
 
 /// The `end` line's counts against the records read.
