@@ -8,7 +8,7 @@
 //! one is there. Any other conflict (another row of the same name) is an
 //! error. So importing the same file twice changes nothing the second time.
 
-use super::{ColumnType, Counts, Field, Header, Identity, Shape, Shapes, END_KIND, FORMAT_NAME, FORMAT_VERSION};
+use super::{ColumnType, Counts, Header, Identity, Shape, Shapes, END_KIND, FORMAT_NAME, FORMAT_VERSION};
 use crate::db::migrate::SCHEMA_VERSION;
 use crate::db::{version_blocks, DbError, DbResult};
 use rusqlite::types::Value as Sql;
@@ -33,11 +33,18 @@ fn at(line: u64, msg: impl std::fmt::Display) -> DbError {
     DbError::Invalid(format!("line {line}: {msg}"))
 }
 
-/// The statements of one kind.
+/// The statements of one kind, and the last row each reference found.
 struct Statements {
     insert: String,
-    /// `Identity::Content`: is an equal row there?
-    exists: Option<String>,
+    /// Per field: the lookup of the pk a reference names.
+    lookups: Vec<Option<String>>,
+    /// Per field: the last id looked up and its pk (records of one kind
+    /// often name the same row in a row: a version's metadata entries).
+    last: Vec<Option<(String, i64)>>,
+    /// `Identity::Content`: is an equal row there? Per mask of the fields
+    /// that are null, so that each term is an `=` the indexes (also the
+    /// partial ones, `WHERE x IS NOT NULL`) can serve.
+    exists: std::collections::HashMap<u64, String>,
 }
 
 fn statements(shape: &Shape) -> Statements {
@@ -69,41 +76,72 @@ fn statements(shape: &Shape) -> Statements {
         Identity::Content => "",
     };
     let insert = format!("INSERT INTO {table} ({}) VALUES ({}){conflict}", columns.join(", "), values.join(", "));
-    let exists = (shape.identity == Identity::Content).then(|| {
-        let terms: Vec<String> =
-            shape.fields.iter().enumerate().map(|(i, f)| format!("{} IS ?{}", f.column, i + 1)).collect();
-        format!("SELECT 1 FROM {table} WHERE {} LIMIT 1", terms.join(" AND "))
-    });
-    Statements { insert, exists }
+    let lookups = shape
+        .fields
+        .iter()
+        .map(|f| f.refers_to.as_ref().map(|t| format!("SELECT pk FROM {t} WHERE id = ?1")))
+        .collect();
+    Statements { insert, lookups, last: vec![None; shape.fields.len()], exists: Default::default() }
+}
+
+/// The query finding a row equal to `values` (every parameter is used, so
+/// that the same values bind whatever is null).
+fn exists_sql<'a>(shape: &Shape, sql: &'a mut Statements, values: &[Sql]) -> &'a str {
+    let mask = values.iter().enumerate().fold(0u64, |m, (i, v)| if matches!(v, Sql::Null) { m | 1 << i } else { m });
+    sql.exists.entry(mask).or_insert_with(|| {
+        let terms: Vec<String> = shape
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| match values[i] {
+                Sql::Null => format!("{} IS NULL AND ?{} IS NULL", f.column, i + 1),
+                _ => format!("{} = ?{}", f.column, i + 1),
+            })
+            .collect();
+        format!("SELECT 1 FROM {} WHERE {} LIMIT 1", shape.kind.table, terms.join(" AND "))
+    })
 }
 
 fn is_id(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The SQL value of `field` in a record of `shape`.
-fn sql_value(conn: &Connection, shape: &Shape, field: &Field, value: Option<Value>) -> Result<Sql, String> {
-    let kind = shape.kind.name;
+/// The SQL value of field `i` of a record of `shape`.
+fn sql_value(
+    conn: &Connection,
+    shape: &Shape,
+    sql: &mut Statements,
+    i: usize,
+    value: Option<Value>,
+) -> Result<Sql, String> {
+    let (kind, field) = (shape.kind.name, &shape.fields[i]);
     let Some(value) = value.filter(|v| !v.is_null()) else {
         if field.not_null && field.default.is_none() {
             return Err(format!("{kind} needs the field `{}`", field.name));
         }
         return Ok(Sql::Null);
     };
-    if let Some(table) = &field.refers_to {
-        let Value::String(id) = &value else {
+    if let (Some(table), Some(lookup)) = (&field.refers_to, &sql.lookups[i]) {
+        let Value::String(id) = value else {
             return Err(format!("{kind}.{}: the id of a row of {table} is a string, not {value}", field.name));
         };
+        if let Some((last, pk)) = &sql.last[i] {
+            if *last == id {
+                return Ok(Sql::Integer(*pk));
+            }
+        }
         let pk: Option<i64> = conn
-            .prepare_cached(&format!("SELECT pk FROM {table} WHERE id = ?1"))
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+            .prepare_cached(lookup)
+            .and_then(|mut s| s.query_row([&id], |r| r.get(0)).optional())
             .map_err(|e| e.to_string())?;
-        return pk.map(Sql::Integer).ok_or_else(|| {
-            format!(
+        let Some(pk) = pk else {
+            return Err(format!(
                 "{kind}.{} refers to {id} in {table}, which is neither earlier in the file nor in the database",
                 field.name
-            )
-        });
+            ));
+        };
+        sql.last[i] = Some((id, pk));
+        return Ok(Sql::Integer(pk));
     }
     match (field.ty, value) {
         (ColumnType::Integer | ColumnType::Any, Value::Number(n)) if n.is_i64() => {
@@ -157,7 +195,7 @@ fn header(line: &str) -> DbResult<Header> {
 pub fn import(conn: &mut Connection, input: &mut dyn BufRead, progress: &mut dyn FnMut(u64)) -> DbResult<Imported> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let shapes = Shapes::load(&tx)?;
-    let prepared: Vec<Statements> = shapes.0.iter().map(statements).collect();
+    let mut prepared: Vec<Statements> = shapes.0.iter().map(statements).collect();
     let mut done = Imported::default();
     let mut buf = String::new();
     let (mut number, mut bytes, mut ended) = (0u64, 0u64, false);
@@ -198,11 +236,12 @@ pub fn import(conn: &mut Connection, input: &mut dyn BufRead, progress: &mut dyn
         if let Some(extra) = record.keys().find(|k| shape.field(k).is_none()) {
             return Err(at(number, format!("{kind} has no field `{extra}` (written by a newer trove?)")));
         }
+        let sql = &mut prepared[i];
         let mut values = Vec::with_capacity(shape.fields.len());
-        for field in &shape.fields {
-            values.push(sql_value(&tx, shape, field, record.remove(&field.name)).map_err(|e| at(number, e))?);
+        for (f, field) in shape.fields.iter().enumerate() {
+            values.push(sql_value(&tx, shape, sql, f, record.remove(&field.name)).map_err(|e| at(number, e))?);
         }
-        let added = insert(&tx, shape, &prepared[i], &values).map_err(|e| at(number, insert_error(&kind, e)))?;
+        let added = insert(&tx, shape, sql, &values).map_err(|e| at(number, insert_error(&kind, e)))?;
         done.read.add(shape.kind.name, 1);
         done.added.add(shape.kind.name, u64::from(added));
         if added && kind == "user" && matches!(values[shape.field("password_hash").unwrap_or(0)], Sql::Null) {
@@ -223,11 +262,11 @@ pub fn import(conn: &mut Connection, input: &mut dyn BufRead, progress: &mut dyn
 }
 
 /// Insert one row unless it is there; whether it was added.
-fn insert(tx: &Connection, shape: &Shape, sql: &Statements, values: &[Sql]) -> rusqlite::Result<bool> {
-    if let Some(exists) = &sql.exists {
-        if tx.prepare_cached(exists)?.exists(params_from_iter(values))? {
-            return Ok(false);
-        }
+fn insert(tx: &Connection, shape: &Shape, sql: &mut Statements, values: &[Sql]) -> rusqlite::Result<bool> {
+    if shape.identity == Identity::Content
+        && tx.prepare_cached(exists_sql(shape, sql, values))?.exists(params_from_iter(values))?
+    {
+        return Ok(false);
     }
     let added = tx.prepare_cached(&sql.insert)?.execute(params_from_iter(values))? == 1;
     if added && shape.kind.table == "artifact_versions" {
