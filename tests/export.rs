@@ -212,10 +212,11 @@ fn password_hashes_come_along_only_on_request() {
     let mut server = Server::start(&source);
     let port = server.port;
     let token = block_on(async move { Api::login(port, PASSWORD).await.token });
-    server.stop();
+    // Exports read beside a running server.
     let (plain, hashed) = (tmp.path().join("plain.jsonl"), tmp.path().join("hashed.jsonl"));
     ok(&trove(&source, &["export", plain.to_str().unwrap()]));
     ok(&trove(&source, &["export", hashed.to_str().unwrap(), "--with-password-hashes"]));
+    server.stop();
     let users = |file: &Path| -> Vec<Value> {
         let text = std::fs::read_to_string(file).unwrap();
         text.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).filter(|r| r["kind"] == "user").collect()
