@@ -38,6 +38,26 @@ pub enum Command {
         /// A file made by `trove backup` (or a copy of a stopped server's trove.db).
         file: PathBuf,
     },
+    /// Write every project, user, artifact, run, model, … to FILE as JSON
+    /// lines (docs/export-format.md), also while the server runs: one
+    /// consistent snapshot. Users come without their password hashes unless
+    /// asked.
+    Export {
+        /// Where the export goes (replaced when it exists; owner-only).
+        file: PathBuf,
+        /// Include the users' password hashes (they log in with the same
+        /// passwords after an import).
+        #[arg(long)]
+        with_password_hashes: bool,
+    },
+    /// Add the records of an export FILE to the database, in one
+    /// transaction (refused while a server runs on the data folder). Rows
+    /// already there (same id) are left as they are: importing twice
+    /// changes nothing.
+    Import {
+        /// A file made by `trove export`.
+        file: PathBuf,
+    },
     /// Print an example configuration with every key and its default.
     PrintConfig,
 }
@@ -92,5 +112,9 @@ mod tests {
         assert!(matches!(cli.command, Some(Command::Backup { file }) if file.as_os_str() == "b.db"));
         let cli = Cli::parse_from(["trove", "restore", "b.db"]);
         assert!(matches!(cli.command, Some(Command::Restore { file }) if file.as_os_str() == "b.db"));
+        let cli = Cli::parse_from(["trove", "export", "e.jsonl", "--with-password-hashes"]);
+        assert!(matches!(cli.command, Some(Command::Export { with_password_hashes: true, .. })));
+        let cli = Cli::parse_from(["trove", "import", "e.jsonl"]);
+        assert!(matches!(cli.command, Some(Command::Import { file }) if file.as_os_str() == "e.jsonl"));
     }
 }

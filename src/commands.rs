@@ -8,6 +8,8 @@ use crate::files::{lock_data_dir, DataDirLock, LockError};
 use crate::startup::{bind, prepare, Application};
 use std::path::{Path, PathBuf};
 
+pub mod dump;
+
 /// `trove serve`: bind, prepare, announce, serve until stopped.
 pub fn serve(settings: Settings) -> Result<(), ConfigError> {
     let _log_guard = crate::telemetry::init(&settings.log_level)
@@ -91,14 +93,7 @@ pub fn restore(settings: &Settings, file: &Path) -> Result<(), ConfigError> {
     crate::files::create_private_dir(dir)
         .map_err(|e| ConfigError(format!("cannot create the data directory {}: {e}", dir.display())))?;
     // Held while the database is replaced: no server starts meanwhile.
-    let _lock = lock_data_dir(dir).map_err(|e| match e {
-        LockError::Held(pid) => ConfigError(format!(
-            "a trove server{} is running on the data directory {}; stop it before restoring (nothing was changed)",
-            pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
-            dir.display()
-        )),
-        LockError::Io(e) => ConfigError(format!("cannot lock {}: {e}", dir.join(crate::files::LOCK_FILE).display())),
-    })?;
+    let _lock = lock_offline(dir, "restoring")?;
     let db_path = settings.db_path();
     if same_file(&db_path, file) {
         return Err(ConfigError(format!("{} is the database itself; nothing to restore", file.display())));
@@ -118,6 +113,19 @@ pub fn restore(settings: &Settings, file: &Path) -> Result<(), ConfigError> {
         checked.schema_version
     );
     Ok(())
+}
+
+/// The data folder's lock for a command that must not run beside a server
+/// (`doing`: "restoring", "importing").
+fn lock_offline(dir: &Path, doing: &str) -> Result<DataDirLock, ConfigError> {
+    lock_data_dir(dir).map_err(|e| match e {
+        LockError::Held(pid) => ConfigError(format!(
+            "a trove server{} is running on the data directory {}; stop it before {doing} (nothing was changed)",
+            pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+            dir.display()
+        )),
+        LockError::Io(e) => ConfigError(format!("cannot lock {}: {e}", dir.join(crate::files::LOCK_FILE).display())),
+    })
 }
 
 /// Do `a` and `b` name the same file (`b` need not exist)?

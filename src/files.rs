@@ -38,8 +38,8 @@ pub fn create_private_file(path: &Path) -> io::Result<()> {
 pub const LOCK_FILE: &str = "trove.lock";
 
 /// The data folder's lock (`<data_dir>/trove.lock`, an exclusive `flock`):
-/// `trove serve` holds it for its lifetime, `trove restore` while it
-/// replaces the database, so neither runs while the other does. The kernel
+/// `trove serve` holds it for its lifetime, `trove restore` and `trove
+/// import` while they write the database, so none runs beside a server. The kernel
 /// releases it when its holder exits, even by `kill -9`: a stale file never
 /// blocks anyone. Released when dropped.
 #[derive(Debug)]

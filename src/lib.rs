@@ -5,7 +5,9 @@
 //!
 //! ## Map of the code
 //! - `main.rs` → [`cli`] (clap) → [`commands`] (serve; user add|passwd|list;
-//!   backup and restore, whose SQL is [`db::backup`]).
+//!   backup and restore, whose SQL is [`db::backup`]; [`commands::dump`]:
+//!   export and import, whose records and SQL are [`db::dump`], the line
+//!   format of `docs/export-format.md`).
 //! - [`config`]: layered settings (defaults < TOML < `TROVE_*` env < flags),
 //!   validated once; `config.example.toml` is embedded and tested against it.
 //! - [`startup`]: binding first (so port 0 works, and a busy port commits
@@ -18,7 +20,7 @@
 //!   settings, the auth cache, the password thread and the request
 //!   counters; [`files`]: the data folder 700, the database and secret files
 //!   600, and the folder's lock (`trove.lock`, held by `serve` for its
-//!   lifetime and by `restore` while it replaces the database).
+//!   lifetime and by `restore` and `import` while they write the database).
 //! - [`routes`]: thin annotated handlers per resource, registered as services
 //!   so each is in the generated `/openapi.json`; [`routes::handler`] holds
 //!   what they share (the one list handler, the `Reply`/`State` aliases);
@@ -60,7 +62,9 @@
 //!   the tag links alone, [`db::version_blocks`] deep pages of the unfiltered
 //!   list by skipping whole blocks of versions. [`db::stats`] counts the
 //!   writer's queue and commit sizes and the pool's waits; [`db::backup`]
-//!   copies a live database and checks and installs a backup.
+//!   copies a live database and checks and installs a backup; [`db::dump`]
+//!   reads every table as records (shaped by the schema itself) and loads
+//!   them back.
 //! - [`clock`]: the time rows are stamped with; each database's writer has
 //!   its own clock, which tests advance instead of sleeping.
 //! - [`alloc`]: the binary's global allocator (mimalloc, returning freed

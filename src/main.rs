@@ -30,6 +30,10 @@ fn main() -> ExitCode {
             Some(Command::User(cmd)) => trove::commands::user(&settings, cmd),
             Some(Command::Backup { file }) => trove::commands::backup(&settings, file),
             Some(Command::Restore { file }) => trove::commands::restore(&settings, file),
+            Some(Command::Export { file, with_password_hashes }) => {
+                trove::commands::dump::export(&settings, file, *with_password_hashes)
+            }
+            Some(Command::Import { file }) => trove::commands::dump::import(&settings, file),
             _ => trove::commands::serve(settings),
         }),
     };

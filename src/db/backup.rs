@@ -39,7 +39,7 @@ impl Checked {
 /// How often a backup step that found the source busy is tried again.
 const BUSY_RETRIES: u32 = 50;
 
-fn open_existing(path: &Path) -> DbResult<Connection> {
+pub(crate) fn open_existing(path: &Path) -> DbResult<Connection> {
     if !path.is_file() {
         return Err(DbError::NotFound(format!("{} does not exist", path.display())));
     }
@@ -53,13 +53,13 @@ fn open_existing(path: &Path) -> DbResult<Connection> {
 /// A temporary file in `dir` that [`Partial::keep`] renames to its target;
 /// removed (with any `-wal`, `-shm` or `-journal` beside it) when dropped
 /// before that.
-struct Partial {
+pub(crate) struct Partial {
     path: PathBuf,
 }
 
 impl Partial {
     /// A new, empty owner-only file `.<name>.partial-<pid>` beside `target`.
-    fn beside(target: &Path) -> DbResult<Partial> {
+    pub(crate) fn beside(target: &Path) -> DbResult<Partial> {
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "trove.db".into());
         let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let path = dir.join(format!(".{name}.partial-{}", std::process::id()));
@@ -72,6 +72,11 @@ impl Partial {
         Ok(partial)
     }
 
+    /// The temporary file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     fn remove(&self) {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let _ = std::fs::remove_file(with_suffix(&self.path, suffix));
@@ -79,7 +84,7 @@ impl Partial {
     }
 
     /// Sync the file, rename it to `target`, sync the folder.
-    fn keep(self, target: &Path) -> DbResult<()> {
+    pub(crate) fn keep(self, target: &Path) -> DbResult<()> {
         std::fs::File::open(&self.path)
             .and_then(|f| f.sync_all())
             .map_err(|e| io_error("cannot sync", &self.path, e))?;

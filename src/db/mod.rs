@@ -9,6 +9,7 @@ pub mod artifacts;
 pub mod backup;
 pub mod bootstrap;
 pub mod checkpoint;
+pub mod dump;
 pub mod list;
 pub mod logs;
 pub mod migrate;
