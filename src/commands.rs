@@ -120,6 +120,18 @@ pub fn restore(settings: &Settings, file: &Path) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// `trove migrate --to URL`: see [`crate::migrate`].
+pub fn migrate(settings: &Settings, args: &crate::cli::MigrateArgs) -> Result<(), ConfigError> {
+    let opts = crate::migrate::Options {
+        url: &args.to,
+        username: &args.username,
+        password: &args.password,
+        dry_run: args.dry_run,
+        limit: args.limit,
+    };
+    crate::migrate::run(&settings.db_path(), &opts)
+}
+
 /// Do `a` and `b` name the same file (`b` need not exist)?
 fn same_file(a: &Path, b: &Path) -> bool {
     let resolve = |p: &Path| -> Option<PathBuf> {

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
             Some(Command::User(cmd)) => trove::commands::user(&settings, cmd),
             Some(Command::Backup { file }) => trove::commands::backup(&settings, file),
             Some(Command::Restore { file }) => trove::commands::restore(&settings, file),
+            Some(Command::Migrate(args)) => trove::commands::migrate(&settings, args),
             _ => trove::commands::serve(settings),
         }),
     };

@@ -11,6 +11,7 @@ pub mod checkpoint;
 pub mod list;
 pub mod logs;
 pub mod migrate;
+pub mod migration_source;
 pub mod model_links;
 pub mod model_versions;
 pub mod models;

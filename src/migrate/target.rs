@@ -1,0 +1,83 @@
+//! What already exists on the target server, by name: the lookups that make
+//! a migration resumable (nothing is created twice, no progress file).
+
+use super::client::{id_of, name_of, Client, HttpError};
+use crate::db::migration_source::Snapshot;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// `(project name, name)`.
+pub type Named = (String, String);
+/// `(project name, owner name, name)`: a version of an artifact or model.
+pub type Versioned = (String, String, String);
+
+#[derive(Default)]
+pub struct Target {
+    /// Project name → id.
+    pub projects: HashMap<String, String>,
+    pub tags: HashSet<String>,
+    /// → artifact id.
+    pub artifacts: HashMap<Named, String>,
+    pub versions: HashSet<Versioned>,
+    /// → model id.
+    pub models: HashMap<Named, String>,
+    pub model_versions: HashSet<Versioned>,
+    pub pipelines: HashSet<Named>,
+    /// The id of the target's first artifact store: versions that name an
+    /// artifact store get this one (trove's store ids mean nothing there).
+    pub artifact_store: Option<String>,
+}
+
+impl Target {
+    /// Look up, in the projects the snapshot holds, everything it would create.
+    pub fn load(client: &Client, snapshot: &Snapshot) -> Result<Target, HttpError> {
+        let mut target = Target::default();
+        for p in client.list_all("/projects", &[])? {
+            if let (Some(name), Some(id)) = (name_of(&p), id_of(&p)) {
+                target.projects.insert(name.to_string(), id.to_string());
+            }
+        }
+        target.tags = client.list_all("/tags", &[])?.iter().filter_map(name_of).map(str::to_string).collect();
+        let stores = client.get("/components", &[("type", "artifact_store"), ("size", "1")])?;
+        target.artifact_store = stores.pointer("/items/0/id").and_then(Value::as_str).map(str::to_string);
+        for project in &snapshot.projects {
+            if let Some(id) = target.projects.get(&project.name).cloned() {
+                target.load_project(client, &project.name, &id)?;
+            }
+        }
+        Ok(target)
+    }
+
+    fn load_project(&mut self, client: &Client, project: &str, id: &str) -> Result<(), HttpError> {
+        let scope = [("project", id)];
+        for a in client.list_all("/artifacts", &scope)? {
+            if let (Some(name), Some(id)) = (name_of(&a), id_of(&a)) {
+                self.artifacts.insert((project.to_string(), name.to_string()), id.to_string());
+            }
+        }
+        for v in client.list_all("/artifact_versions", &scope)? {
+            let artifact = v.pointer("/body/artifact/name").and_then(Value::as_str);
+            let version = v.pointer("/body/version").and_then(Value::as_str);
+            if let (Some(artifact), Some(version)) = (artifact, version) {
+                self.versions.insert((project.to_string(), artifact.to_string(), version.to_string()));
+            }
+        }
+        for m in client.list_all("/models", &scope)? {
+            if let (Some(name), Some(id)) = (name_of(&m), id_of(&m)) {
+                self.models.insert((project.to_string(), name.to_string()), id.to_string());
+            }
+        }
+        for v in client.list_all("/model_versions", &scope)? {
+            let model = v.pointer("/body/model/name").and_then(Value::as_str);
+            if let (Some(model), Some(name)) = (model, name_of(&v)) {
+                self.model_versions.insert((project.to_string(), model.to_string(), name.to_string()));
+            }
+        }
+        for p in client.list_all("/pipelines", &scope)? {
+            if let Some(name) = name_of(&p) {
+                self.pipelines.insert((project.to_string(), name.to_string()));
+            }
+        }
+        Ok(())
+    }
+}
