@@ -1,0 +1,326 @@
+//! `trove migrate` into a REAL ZenML 0.98 server (started by
+//! `tests/migrate/start_zenml.sh`, which builds its virtualenv when needed):
+//! a dry run creates nothing, a run stopped by `--limit` resumes, the target
+//! then lists the same versions (compared field by field), and a rerun
+//! creates nothing.
+//!
+//! `SKIP_MIGRATE_TEST=1` skips it in fast local loops (CI never sets it).
+
+#[path = "common/process.rs"]
+mod process;
+
+use process::Server;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const TROVE_PASSWORD: &str = "migrate-admin-123";
+const ZENML_PASSWORD: &str = "admin-pass-123";
+
+/// The ZenML server the script started: stopped (by its pid) when dropped.
+struct Zenml {
+    pid: u32,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Zenml {
+    fn start() -> Zenml {
+        let dir = tempfile::tempdir().unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/migrate/start_zenml.sh");
+        let out = Command::new("bash").arg(script).arg(dir.path()).output().expect("run start_zenml.sh");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let field = |name: &str| stdout.split_whitespace().find_map(|w| w.strip_prefix(name)?.parse::<u32>().ok());
+        let (pid, port) = (field("PID="), field("PORT="));
+        if let (Some(pid), false) = (pid, out.status.success()) {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        assert!(
+            out.status.success(),
+            "start_zenml.sh failed ({}):\n{stdout}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Zenml { pid: pid.unwrap(), port: port.unwrap() as u16, _dir: dir }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Zenml {
+    fn drop(&mut self) {
+        let alive = |pid: u32| {
+            let probe =
+                Command::new("kill").args(["-0", &pid.to_string()]).stderr(std::process::Stdio::null()).status();
+            probe.is_ok_and(|s| s.success())
+        };
+        let _ = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while alive(self.pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if alive(self.pid) {
+            let _ = Command::new("kill").args(["-KILL", &self.pid.to_string()]).status();
+        }
+    }
+}
+
+/// A logged-in REST session (trove or ZenML alike).
+struct Api {
+    base: String,
+    token: String,
+}
+
+impl Api {
+    fn login(url: &str, password: &str) -> Api {
+        let answer: Value = ureq::post(&format!("{url}/api/v1/login"))
+            .send_form(&[("username", "admin"), ("password", password)])
+            .unwrap_or_else(|e| panic!("login to {url}: {e}"))
+            .into_json()
+            .unwrap();
+        Api { base: format!("{url}/api/v1"), token: answer["access_token"].as_str().unwrap().to_string() }
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let r = ureq::get(&format!("{}{path}", self.base)).set("Authorization", &format!("Bearer {}", self.token));
+        r.call().unwrap_or_else(|e| panic!("GET {path}: {}", describe(e))).into_json().unwrap()
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        let r = ureq::post(&format!("{}{path}", self.base)).set("Authorization", &format!("Bearer {}", self.token));
+        r.send_json(&body).unwrap_or_else(|e| panic!("POST {path} {body}: {}", describe(e))).into_json().unwrap()
+    }
+
+    fn project_id(&self, name: &str) -> String {
+        self.get(&format!("/projects/{name}"))["id"].as_str().unwrap().to_string()
+    }
+
+    /// Every artifact version of a project, hydrated, keyed by (artifact, version).
+    fn versions(&self, project: &str) -> BTreeMap<(String, String), Value> {
+        let id = self.project_id(project);
+        let page = self.get(&format!("/artifact_versions?project={id}&hydrate=true&size=1000"));
+        let items = page["items"].as_array().unwrap();
+        let key = |v: &Value| (text(&v["body"]["artifact"]["name"]), text(&v["body"]["version"]));
+        items.iter().map(|v| (key(v), v.clone())).collect()
+    }
+}
+
+fn describe(e: ureq::Error) -> String {
+    match e {
+        ureq::Error::Status(code, r) => format!("HTTP {code}: {}", r.into_string().unwrap_or_default()),
+        e => e.to_string(),
+    }
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// `trove migrate … ARGS` on `data_dir`; its stdout (the command must succeed).
+fn migrate(data_dir: &std::path::Path, zenml: &Zenml, args: &[&str]) -> String {
+    let out = Command::new(process::BIN)
+        .args(["migrate", "--to", &zenml.url(), "--username", "admin"])
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("TROVE_MIGRATE_PASSWORD", ZENML_PASSWORD)
+        .output()
+        .expect("run trove migrate");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "trove migrate {args:?} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+/// The summary line of `label`, e.g. `artifact versions: 3 created, 1 already there`.
+fn line<'a>(report: &'a str, label: &str) -> &'a str {
+    let prefix = format!("{label}: ");
+    report.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no `{label}` line in:\n{report}"))
+}
+
+const MATERIALIZER: &str = "zenml.materializers.built_in_materializer.BuiltInMaterializer";
+
+/// The `model` artifact's version `v`, also created on the target beforehand.
+fn model_version_body(project: &str, version: Value) -> Value {
+    json!({
+        "project": project, "artifact_name": "model", "version": version, "type": "ModelArtifact",
+        "uri": format!("s3://bucket/model/{}", version.to_string().trim_matches('"')), "save_type": "step_output",
+        "materializer": MATERIALIZER,
+        "data_type": {"module": "sklearn.tree", "attribute": "DecisionTreeClassifier", "type": "distribution_package", "package_name": "scikit-learn"},
+        "content_hash": format!("hash-{}", version.to_string().trim_matches('"')), "tags": ["nightly"],
+    })
+}
+
+/// 11 versions in 2 projects (auto and explicit numbers, tags, metadata,
+/// visualizations, later run metadata), a model with 2 versions, a pipeline.
+fn seed(trove: &Api) {
+    let default = trove.project_id("default");
+    let team = trove.post("/projects", json!({"name": "team-b", "display_name": "Team B", "description": "second"}));
+    let store = trove.get("/components?type=artifact_store")["items"][0]["id"].clone();
+    let mut first = String::new();
+    for i in 1..=5 {
+        let v = trove.post(
+            "/artifact_versions",
+            json!({
+                "project": default, "artifact_name": "data", "type": "DataArtifact", "uri": format!("/data/{i}"),
+                "save_type": "manual", "materializer": MATERIALIZER, "artifact_store_id": store,
+                "data_type": {"module": "pandas.core.frame", "attribute": "DataFrame", "type": "distribution_package"},
+                "tags": ["nightly", format!("batch-{}", i % 2)], "item_count": i * 100,
+                "metadata": {"rows": i * 10, "source": "s3", "score": 0.5 + i as f64, "ok": i % 2 == 0,
+                             "cols": ["a", "b"], "cfg": {"k": i}},
+                "visualizations": if i < 3 { json!([{"type": "markdown", "uri": format!("/vis/{i}.md")},
+                                                   {"type": "html", "uri": format!("/vis/{i}.html")}]) } else { json!(null) },
+            }),
+        );
+        if i == 1 {
+            first = text(&v["id"]);
+        }
+    }
+    for version in [json!("007"), json!("v1"), json!(10), json!(null)] {
+        trove.post("/artifact_versions", model_version_body(&default, version));
+    }
+    for _ in 0..2 {
+        let body = json!({"project": team["id"], "artifact_name": "data", "type": "DataArtifact", "uri": "/team/data",
+                          "save_type": "preexisting", "materializer": MATERIALIZER,
+                          "data_type": {"module": "builtins", "attribute": "str", "type": "builtin"}});
+        trove.post("/artifact_versions", body);
+    }
+    // Later entries: the newest value of a key wins, objects are merged.
+    trove.post(
+        "/run-metadata",
+        json!({"project": default, "resources": [{"id": first, "type": "artifact_version"}],
+               "values": {"rows": 999, "cfg": {"extra": true}}, "types": {"rows": "int", "cfg": "dict"}}),
+    );
+    let model = trove.post(
+        "/models",
+        json!({"project": default, "name": "clf", "license": "MIT", "description": "a classifier", "tags": ["nightly"]}),
+    );
+    trove.post(
+        "/model_versions",
+        json!({"project": default, "model": model["id"], "name": "first", "stage": "staging"}),
+    );
+    trove.post(
+        "/model_versions",
+        json!({"project": default, "model": model["id"], "name": "second", "description": "d"}),
+    );
+    trove
+        .post("/pipelines", json!({"project": default, "name": "train", "description": "trains", "tags": ["batch-0"]}));
+}
+
+/// What a migrated version must keep, from a hydrated version response.
+fn kept(v: &Value) -> Value {
+    let b = &v["body"];
+    let mut tags: Vec<Value> =
+        v["resources"]["tags"].as_array().unwrap().iter().map(|t| json!([t["name"], t["body"]["color"]])).collect();
+    tags.sort_by_key(|t| t.to_string());
+    let vis: Vec<Value> = v["metadata"]["visualizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| json!([x["body"]["type"], x["body"]["uri"]]))
+        .collect();
+    json!({
+        "uri": b["uri"], "type": b["type"], "materializer": b["materializer"], "data_type": b["data_type"],
+        "save_type": b["save_type"], "content_hash": b["content_hash"], "item_count": b["item_count"],
+        "has_artifact_store": !b["artifact_store_id"].is_null(), "tags": tags,
+        "run_metadata": v["metadata"]["run_metadata"], "visualizations": vis,
+    })
+}
+
+/// The newest version (by `created`) of each artifact of a project.
+fn latest(api: &Api, project: &str) -> BTreeMap<String, String> {
+    let id = api.project_id(project);
+    let page = api.get(&format!("/artifact_versions?project={id}&sort_by=desc:created&size=1000"));
+    let mut out = BTreeMap::new();
+    for v in page["items"].as_array().unwrap() {
+        out.entry(text(&v["body"]["artifact"]["name"])).or_insert_with(|| text(&v["body"]["version"]));
+    }
+    out
+}
+
+#[test]
+fn migrate_into_a_real_zenml_server() {
+    if std::env::var("SKIP_MIGRATE_TEST").is_ok_and(|v| v == "1") {
+        let _ = writeln!(std::io::stderr(), "migrate_into_a_real_zenml_server: SKIPPED (SKIP_MIGRATE_TEST=1)");
+        return;
+    }
+    let started = Instant::now();
+    let zenml = Zenml::start();
+    let _ = writeln!(std::io::stderr(), "ZenML 0.98 up at {} in {:.1} s", zenml.url(), started.elapsed().as_secs_f64());
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &[("TROVE_ADMIN_PASSWORD", TROVE_PASSWORD)]);
+    let trove = Api::login(&format!("http://127.0.0.1:{}", server.port), TROVE_PASSWORD);
+    let target = Api::login(&zenml.url(), ZENML_PASSWORD);
+    seed(&trove);
+    // Part of the data is on the target already: looked up by name, not created again.
+    let nightly = &trove.get("/tags?name=nightly")["items"][0];
+    target.post("/tags", json!({"name": "nightly", "color": nightly["body"]["color"]}));
+    target.post("/artifact_versions", model_version_body(&target.project_id("default"), json!("v1")));
+
+    // The migration reads a snapshot: trove keeps serving meanwhile.
+    let dry = migrate(dir.path(), &zenml, &["--dry-run"]);
+    assert_eq!(line(&dry, "projects"), "projects: 1 to create, 1 already there", "{dry}");
+    assert_eq!(line(&dry, "tags"), "tags: 2 to create, 1 already there", "{dry}");
+    assert_eq!(line(&dry, "artifacts"), "artifacts: 2 to create, 1 already there", "{dry}");
+    assert_eq!(line(&dry, "artifact versions"), "artifact versions: 10 to create, 1 already there", "{dry}");
+    assert_eq!(line(&dry, "models"), "models: 1 to create, 0 already there", "{dry}");
+    assert_eq!(line(&dry, "model versions"), "model versions: 2 to create, 0 already there", "{dry}");
+    assert_eq!(line(&dry, "pipelines"), "pipelines: 1 to create, 0 already there", "{dry}");
+    assert!(line(&dry, "users").contains("skipped (not migrated"), "{dry}");
+    assert!(dry.contains("dry run: nothing was created"), "{dry}");
+    assert_eq!(target.versions("default").len(), 1, "the dry run created versions");
+    assert!(target.get("/projects?name=team-b")["items"].as_array().unwrap().is_empty());
+
+    // Interrupted: 1 project + 2 tags + 2 artifacts, then 1 version.
+    let cut = migrate(dir.path(), &zenml, &["--limit", "6"]);
+    assert!(cut.contains("stopped after 6 creates"), "{cut}");
+    assert_eq!(line(&cut, "artifact versions"), "artifact versions: 1 created, 1 already there", "{cut}");
+    assert_eq!(target.versions("default").len(), 2);
+
+    let full = migrate(dir.path(), &zenml, &[]);
+    assert_eq!(line(&full, "projects"), "projects: 0 created, 2 already there", "{full}");
+    assert_eq!(line(&full, "tags"), "tags: 0 created, 3 already there", "{full}");
+    assert_eq!(line(&full, "artifacts"), "artifacts: 0 created, 3 already there", "{full}");
+    assert_eq!(line(&full, "artifact versions"), "artifact versions: 9 created, 2 already there", "{full}");
+    assert_eq!(line(&full, "models"), "models: 1 created, 0 already there", "{full}");
+    assert_eq!(line(&full, "model versions"), "model versions: 2 created, 0 already there", "{full}");
+    assert_eq!(line(&full, "pipelines"), "pipelines: 1 created, 0 already there", "{full}");
+
+    // The target lists the same versions, field by field.
+    for project in ["default", "team-b"] {
+        let (ours, theirs) = (trove.versions(project), target.versions(project));
+        assert_eq!(ours.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>(), "versions of {project}");
+        for (key, v) in &ours {
+            assert_eq!(kept(v), kept(&theirs[key]), "{project} {key:?}");
+        }
+        assert_eq!(latest(&trove, project), latest(&target, project), "newest version per artifact in {project}");
+    }
+    let data_1 = &target.versions("default")[&("data".to_string(), "1".to_string())];
+    assert_eq!(data_1["metadata"]["run_metadata"]["rows"], json!(999), "the newest value of a key");
+    assert_eq!(data_1["metadata"]["run_metadata"]["cfg"], json!({"k": 1, "extra": true}), "merged objects");
+    let team = target.get("/projects/team-b");
+    assert_eq!((&team["body"]["display_name"], &team["metadata"]["description"]), (&json!("Team B"), &json!("second")));
+    let models = target.get(&format!("/models?project={}&hydrate=true", target.project_id("default")));
+    let clf = &models["items"][0];
+    assert_eq!((&clf["name"], &clf["metadata"]["license"]), (&json!("clf"), &json!("MIT")));
+    let versions = target.get(&format!("/models/{}/model_versions?sort_by=number", clf["id"].as_str().unwrap()));
+    let shown: Vec<Value> = versions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| json!([v["name"], v["body"]["number"], v["body"]["stage"]]))
+        .collect();
+    assert_eq!(shown, vec![json!(["first", 1, "staging"]), json!(["second", 2, null])]);
+    let pipelines = target.get(&format!("/pipelines?project={}", target.project_id("default")));
+    assert_eq!(pipelines["items"][0]["name"], json!("train"));
+
+    let again = migrate(dir.path(), &zenml, &[]);
+    assert!(again.contains("nothing to create"), "{again}");
+    assert_eq!(line(&again, "artifact versions"), "artifact versions: 0 created, 11 already there", "{again}");
+    assert_eq!(target.versions("default").len(), 9);
+    drop(server);
+    let _ = writeln!(std::io::stderr(), "migrate test done in {:.1} s", started.elapsed().as_secs_f64());
+}
