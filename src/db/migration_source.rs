@@ -85,6 +85,9 @@ pub struct Snapshot {
     pub runs: u64,
     pub steps: u64,
     pub users: u64,
+    /// Links of model versions to artifact versions and runs, and their metadata entries.
+    pub model_version_links: u64,
+    pub model_version_metadata: u64,
 }
 
 /// Open the database at `path` read-only (refusing a missing one or one of
@@ -218,6 +221,8 @@ fn read_all(conn: &Connection) -> DbResult<Snapshot> {
         runs: count("runs")?,
         steps: count("steps")?,
         users: count("users")?,
+        model_version_links: count("model_version_artifacts")? + count("model_version_runs")?,
+        model_version_metadata: count("model_version_metadata")?,
     })
 }
 

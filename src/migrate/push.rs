@@ -89,7 +89,15 @@ impl Pusher<'_> {
             let model = self.target.models.get(&(v.project.clone(), v.model.clone())).cloned().unwrap_or_default();
             let body = json!({"project": self.project(&v.project), "model": model, "name": v.name,
                               "description": v.description, "stage": v.stage, "tags": v.tags});
-            self.create(Kind::ModelVersion, "/model_versions", &body)?;
+            let number =
+                self.create_returning(Kind::ModelVersion, "/model_versions", &body)?.pointer("/body/number").cloned();
+            if number.as_ref().is_some_and(|n| *n != json!(v.number)) {
+                let number = number.unwrap_or_default();
+                self.report.notes.push(format!(
+                    "model version {}/{} has number {number} on the target (trove: {}): ZenML numbers versions in the order they are created",
+                    v.model, v.name, v.number
+                ));
+            }
             self.target.model_versions.insert(key);
         }
         for p in &s.pipelines {
@@ -164,15 +172,21 @@ impl Pusher<'_> {
 
     /// Create one object (in a dry run: count it); its id on the target.
     fn create(&mut self, kind: Kind, path: &str, body: &Value) -> Result<String, Stop> {
+        Ok(id_of(&self.create_returning(kind, path, body)?).unwrap_or_default().to_string())
+    }
+
+    /// Create one object (in a dry run: count it); the target's answer
+    /// (`null` in a dry run).
+    fn create_returning(&mut self, kind: Kind, path: &str, body: &Value) -> Result<Value, Stop> {
         if self.budget == Some(0) {
             return Err(Stop::Limit);
         }
-        let id = match self.client {
-            Some(client) => id_of(&client.post(path, body)?).unwrap_or_default().to_string(),
-            None => String::new(),
+        let answer = match self.client {
+            Some(client) => client.post(path, body)?,
+            None => Value::Null,
         };
         self.spend(kind, 1);
-        Ok(id)
+        Ok(answer)
     }
 
     fn spend(&mut self, kind: Kind, n: u64) {

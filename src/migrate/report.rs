@@ -45,11 +45,13 @@ pub struct Report {
     pub tallies: [Tally; 7],
     /// `(label, count, reason)` of what is not migrated.
     pub skipped: Vec<(&'static str, u64, &'static str)>,
+    /// What was created differently (e.g. a model version's number).
+    pub notes: Vec<String>,
 }
 
 impl Report {
     pub fn new(dry_run: bool) -> Report {
-        Report { dry_run, tallies: [Tally::default(); 7], skipped: Vec::new() }
+        Report { dry_run, tallies: [Tally::default(); 7], skipped: Vec::new(), notes: Vec::new() }
     }
 
     pub fn tally(&mut self, kind: Kind) -> &mut Tally {
@@ -69,6 +71,9 @@ impl Report {
         }
         for (label, n, reason) in &self.skipped {
             let _ = writeln!(out, "{label}: {n} skipped ({reason})");
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "note: {note}");
         }
         out
     }
