@@ -95,6 +95,11 @@ impl Api {
         r.send_json(&body).unwrap_or_else(|e| panic!("POST {path} {body}: {}", describe(e))).into_json().unwrap()
     }
 
+    fn delete(&self, path: &str) {
+        let r = ureq::delete(&format!("{}{path}", self.base)).set("Authorization", &format!("Bearer {}", self.token));
+        r.call().unwrap_or_else(|e| panic!("DELETE {path}: {}", describe(e)));
+    }
+
     fn project_id(&self, name: &str) -> String {
         self.get(&format!("/projects/{name}"))["id"].as_str().unwrap().to_string()
     }
@@ -179,8 +184,9 @@ fn seed(trove: &Api) {
             first = text(&v["id"]);
         }
     }
+    let mut newest = String::new();
     for version in [json!("007"), json!("v1"), json!(10), json!(null)] {
-        trove.post("/artifact_versions", model_version_body(&default, version));
+        newest = text(&trove.post("/artifact_versions", model_version_body(&default, version))["id"]);
     }
     for _ in 0..2 {
         let body = json!({"project": team["id"], "artifact_name": "data", "type": "DataArtifact", "uri": "/team/data",
@@ -198,14 +204,30 @@ fn seed(trove: &Api) {
         "/models",
         json!({"project": default, "name": "clf", "license": "MIT", "description": "a classifier", "tags": ["nightly"]}),
     );
-    trove.post(
+    let mv = trove.post(
         "/model_versions",
         json!({"project": default, "model": model["id"], "name": "first", "stage": "staging"}),
     );
+    for (values, types) in [
+        (json!({"accuracy": 0.91, "dataset": "s3://bucket/d"}), json!({"accuracy": "float", "dataset": "Uri"})),
+        (json!({"accuracy": 0.95}), json!({"accuracy": "float"})),
+    ] {
+        let resources = json!([{"id": mv["id"], "type": "model_version"}]);
+        trove.post(
+            "/run-metadata",
+            json!({"project": default, "resources": resources, "values": values, "types": types}),
+        );
+    }
+    for id in [&first, &newest] {
+        trove.post("/model_version_artifacts", json!({"model_version": mv["id"], "artifact_version": id}));
+    }
+    // Deleted: trove's versions are numbered 1 and 3, ZenML numbers them 1 and 2.
+    let gone = trove.post("/model_versions", json!({"project": default, "model": model["id"], "name": "gone"}));
     trove.post(
         "/model_versions",
         json!({"project": default, "model": model["id"], "name": "second", "description": "d"}),
     );
+    trove.delete(&format!("/model_versions/{}", text(&gone["id"])));
     trove
         .post("/pipelines", json!({"project": default, "name": "train", "description": "trains", "tags": ["batch-0"]}));
 }
@@ -268,6 +290,11 @@ fn migrate_into_a_real_zenml_server() {
     assert_eq!(line(&dry, "artifact versions"), "artifact versions: 10 to create, 1 already there", "{dry}");
     assert_eq!(line(&dry, "models"), "models: 1 to create, 0 already there", "{dry}");
     assert_eq!(line(&dry, "model versions"), "model versions: 2 to create, 0 already there", "{dry}");
+    assert_eq!(line(&dry, "model version metadata keys"), "model version metadata keys: 2 to create, 0 already there");
+    assert_eq!(
+        line(&dry, "model version artifact links"),
+        "model version artifact links: 2 to create, 0 already there"
+    );
     assert_eq!(line(&dry, "pipelines"), "pipelines: 1 to create, 0 already there", "{dry}");
     assert!(line(&dry, "users").contains("skipped (not migrated"), "{dry}");
     assert!(dry.contains("dry run: nothing was created"), "{dry}");
@@ -279,15 +306,27 @@ fn migrate_into_a_real_zenml_server() {
     assert!(cut.contains("stopped after 6 creates"), "{cut}");
     assert_eq!(line(&cut, "artifact versions"), "artifact versions: 1 created, 1 already there", "{cut}");
     assert_eq!(target.versions("default").len(), 2);
+    // Interrupted again: the other 9 versions (one batch), the model, one
+    // model version, before that version's metadata.
+    let cut = migrate(dir.path(), &zenml, &["--limit", "11"]);
+    assert!(cut.contains("stopped after 11 creates"), "{cut}");
+    assert_eq!(line(&cut, "artifact versions"), "artifact versions: 9 created, 2 already there", "{cut}");
+    assert_eq!(line(&cut, "models"), "models: 1 created, 0 already there", "{cut}");
+    assert_eq!(line(&cut, "model versions"), "model versions: 1 created, 0 already there", "{cut}");
+    assert_eq!(line(&cut, "model version metadata keys"), "model version metadata keys: 0 created, 0 already there");
 
     let full = migrate(dir.path(), &zenml, &[]);
     assert_eq!(line(&full, "projects"), "projects: 0 created, 2 already there", "{full}");
     assert_eq!(line(&full, "tags"), "tags: 0 created, 3 already there", "{full}");
     assert_eq!(line(&full, "artifacts"), "artifacts: 0 created, 3 already there", "{full}");
-    assert_eq!(line(&full, "artifact versions"), "artifact versions: 9 created, 2 already there", "{full}");
-    assert_eq!(line(&full, "models"), "models: 1 created, 0 already there", "{full}");
-    assert_eq!(line(&full, "model versions"), "model versions: 2 created, 0 already there", "{full}");
+    assert_eq!(line(&full, "artifact versions"), "artifact versions: 0 created, 11 already there", "{full}");
+    assert_eq!(line(&full, "models"), "models: 0 created, 1 already there", "{full}");
+    assert_eq!(line(&full, "model versions"), "model versions: 1 created, 1 already there", "{full}");
     assert_eq!(line(&full, "pipelines"), "pipelines: 1 created, 0 already there", "{full}");
+    assert_eq!(line(&full, "model version metadata keys"), "model version metadata keys: 2 created, 0 already there");
+    assert_eq!(line(&full, "model version artifact links"), "model version artifact links: 2 created, 0 already there");
+    assert!(full.contains("note: model version clf/second has number 2 on the target (trove: 3)"), "{full}");
+    assert!(!full.contains("clf/first"), "{full}");
 
     // The target lists the same versions, field by field.
     for project in ["default", "team-b"] {
@@ -314,12 +353,34 @@ fn migrate_into_a_real_zenml_server() {
         .map(|v| json!([v["name"], v["body"]["number"], v["body"]["stage"]]))
         .collect();
     assert_eq!(shown, vec![json!(["first", 1, "staging"]), json!(["second", 2, null])]);
+    let first_id = text(&versions["items"][0]["id"]);
+    let first = target.get(&format!("/model_versions/{first_id}"));
+    assert_eq!(first["metadata"]["run_metadata"], json!({"accuracy": 0.95, "dataset": "s3://bucket/d"}));
+    let links = target.get(&format!("/model_version_artifacts?model_version_id={first_id}"));
+    let mut linked: Vec<Value> = links["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            json!([
+                l["body"]["artifact_version"]["body"]["artifact"]["name"],
+                l["body"]["artifact_version"]["body"]["version"]
+            ])
+        })
+        .collect();
+    linked.sort_by_key(|l| l.to_string());
+    assert_eq!(linked, vec![json!(["data", "1"]), json!(["model", "11"])]);
     let pipelines = target.get(&format!("/pipelines?project={}", target.project_id("default")));
     assert_eq!(pipelines["items"][0]["name"], json!("train"));
 
     let again = migrate(dir.path(), &zenml, &[]);
     assert!(again.contains("nothing to create"), "{again}");
     assert_eq!(line(&again, "artifact versions"), "artifact versions: 0 created, 11 already there", "{again}");
+    assert_eq!(line(&again, "model version metadata keys"), "model version metadata keys: 0 created, 2 already there");
+    assert_eq!(
+        line(&again, "model version artifact links"),
+        "model version artifact links: 0 created, 2 already there"
+    );
     assert_eq!(target.versions("default").len(), 9);
     drop(server);
     let _ = writeln!(std::io::stderr(), "migrate test done in {:.1} s", started.elapsed().as_secs_f64());

@@ -63,6 +63,19 @@ pub struct ModelVersion {
     pub description: Option<String>,
     pub stage: Option<String>,
     pub tags: Vec<String>,
+    pub metadata: Vec<MetadataEntry>,
+}
+
+/// `(key, value, type)`: the newest value of a key (objects merged) and its type.
+pub type MetadataEntry = (String, Value, String);
+
+/// A model version's link to an artifact version.
+pub struct ModelVersionArtifact {
+    pub project: String,
+    pub model: String,
+    pub model_version: String,
+    /// The artifact version's project, artifact and version.
+    pub version: (String, String, String),
 }
 
 pub struct Pipeline {
@@ -82,12 +95,12 @@ pub struct Snapshot {
     pub models: Vec<Model>,
     pub model_versions: Vec<ModelVersion>,
     pub pipelines: Vec<Pipeline>,
+    pub model_version_artifacts: Vec<ModelVersionArtifact>,
     pub runs: u64,
     pub steps: u64,
     pub users: u64,
-    /// Links of model versions to artifact versions and runs, and their metadata entries.
-    pub model_version_links: u64,
-    pub model_version_metadata: u64,
+    /// Links of model versions to runs.
+    pub model_version_runs: u64,
 }
 
 /// Open the database at `path` read-only (refusing a missing one or one of
@@ -169,6 +182,7 @@ fn read_all(conn: &Connection) -> DbResult<Snapshot> {
     })
     .collect();
     let mut mv_tags = tags_of("model_version_tags", "model_version_pk")?;
+    let mut mv_metadata = model_version_metadata(conn)?;
     let model_versions = rows(
         conn,
         "SELECT v.pk, p.name, m.name, v.name, v.number, v.description, v.stage
@@ -185,12 +199,17 @@ fn read_all(conn: &Connection) -> DbResult<Snapshot> {
                     description: r.get(5)?,
                     stage: r.get(6)?,
                     tags: Vec::new(),
+                    metadata: Vec::new(),
                 },
             ))
         },
     )?
     .into_iter()
-    .map(|(pk, v)| ModelVersion { tags: mv_tags.remove(&pk).unwrap_or_default(), ..v })
+    .map(|(pk, v)| ModelVersion {
+        tags: mv_tags.remove(&pk).unwrap_or_default(),
+        metadata: mv_metadata.remove(&pk).unwrap_or_default(),
+        ..v
+    })
     .collect();
     let mut pipeline_tags = tags_of("pipeline_tags", "pipeline_pk")?;
     let pipelines = rows(
@@ -221,8 +240,8 @@ fn read_all(conn: &Connection) -> DbResult<Snapshot> {
         runs: count("runs")?,
         steps: count("steps")?,
         users: count("users")?,
-        model_version_links: count("model_version_artifacts")? + count("model_version_runs")?,
-        model_version_metadata: count("model_version_metadata")?,
+        model_version_artifacts: model_version_artifacts(conn)?,
+        model_version_runs: count("model_version_runs")?,
     })
 }
 
@@ -283,6 +302,60 @@ fn versions(conn: &Connection, tags: &HashMap<i64, Vec<String>>) -> DbResult<Vec
         })
     })
     .collect()
+}
+
+/// Each model version's metadata as it shows it, with the newest type per key.
+fn model_version_metadata(conn: &Connection) -> DbResult<HashMap<i64, Vec<MetadataEntry>>> {
+    let entries = rows(conn, "SELECT model_version_pk, pk, key, value, type FROM model_version_metadata", |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut types: HashMap<(i64, String), (i64, String)> = HashMap::new();
+    for (owner, pk, key, _, kind) in &entries {
+        let newest = types.entry((*owner, key.clone())).or_insert((*pk, kind.clone()));
+        if *pk > newest.0 {
+            *newest = (*pk, kind.clone());
+        }
+    }
+    let folded = super::run_metadata::fold(entries.into_iter().map(|(o, pk, k, v, _)| (o, pk, k, v)).collect());
+    let mut out = HashMap::new();
+    for (owner, metadata) in folded {
+        let mut list = Vec::new();
+        for (key, raw) in metadata.0 {
+            let value =
+                serde_json::from_str(raw.get()).map_err(|e| DbError::Schema(format!("stored metadata: {e}")))?;
+            let kind = types.remove(&(owner, key.clone())).map(|t| t.1).unwrap_or_default();
+            list.push((key, value, kind));
+        }
+        out.insert(owner, list);
+    }
+    Ok(out)
+}
+
+fn model_version_artifacts(conn: &Connection) -> DbResult<Vec<ModelVersionArtifact>> {
+    rows(
+        conn,
+        "SELECT p.name, m.name, mv.name, vp.name, a.name, v.version
+         FROM model_version_artifacts l
+         JOIN model_versions mv ON mv.pk = l.model_version_pk JOIN models m ON m.pk = mv.model_pk
+         JOIN projects p ON p.pk = mv.project_pk
+         JOIN artifact_versions v ON v.pk = l.version_pk JOIN artifacts a ON a.pk = v.artifact_pk
+         JOIN projects vp ON vp.pk = v.project_pk
+         ORDER BY l.created, l.pk",
+        |r| {
+            Ok(ModelVersionArtifact {
+                project: r.get(0)?,
+                model: r.get(1)?,
+                model_version: r.get(2)?,
+                version: (r.get(3)?, r.get(4)?, r.get(5)?),
+            })
+        },
+    )
 }
 
 fn rows<T>(conn: &Connection, sql: &str, f: impl FnMut(&Row) -> rusqlite::Result<T>) -> DbResult<Vec<T>> {

@@ -12,11 +12,12 @@
 //!
 //! Not migrated (counted in the report): pipeline runs and steps (ZenML
 //! creates them only with snapshots of a stack), users (everything is owned
-//! by the migrating account), model versions' links and metadata;
-//! timestamps are the target's own.
+//! by the migrating account), model versions' links to runs; timestamps
+//! are the target's own.
 
 pub mod client;
 pub mod push;
+pub mod push_models;
 pub mod report;
 pub mod target;
 
@@ -88,7 +89,6 @@ fn skipped(s: &Snapshot) -> Vec<(&'static str, u64, &'static str)> {
         ("pipeline runs", s.runs, "not migrated: ZenML creates runs only with a snapshot on one of its stacks"),
         ("step runs", s.steps, "not migrated, as their runs"),
         ("users", s.users, "not migrated: the migrating account owns everything created"),
-        ("model version links", s.model_version_links, "not migrated: links to artifact versions and runs"),
-        ("model version metadata", s.model_version_metadata, "not migrated"),
+        ("model version run links", s.model_version_runs, "not migrated, as the runs"),
     ]
 }

@@ -1,6 +1,7 @@
 //! Creating on the target what it lacks, kind by kind (projects, tags,
-//! artifacts, versions, models, model versions, pipelines), each looked up
-//! by name first ([`super::target`]), so a second run creates nothing.
+//! artifacts, versions; models and the rest in [`super::push_models`]),
+//! each looked up by name first ([`super::target`]), so a second run
+//! creates nothing.
 
 use super::client::{id_of, Client, HttpError};
 use super::report::{Kind, Report};
@@ -66,51 +67,7 @@ impl Pusher<'_> {
             self.target.artifacts.insert(key, id);
         }
         self.push_versions(&s.versions)?;
-        for m in &s.models {
-            let key = (m.project.clone(), m.name.clone());
-            if self.target.models.contains_key(&key) {
-                self.report.tally(Kind::Model).existing += 1;
-                continue;
-            }
-            let mut body = json!({"project": self.project(&m.project), "name": m.name, "tags": m.tags,
-                                  "save_models_to_registry": m.save_models_to_registry});
-            for (field, text) in &m.texts {
-                body[*field] = json!(text);
-            }
-            let id = self.create(Kind::Model, "/models", &body)?;
-            self.target.models.insert(key, id);
-        }
-        for v in &s.model_versions {
-            let key = (v.project.clone(), v.model.clone(), v.name.clone());
-            if self.target.model_versions.contains(&key) {
-                self.report.tally(Kind::ModelVersion).existing += 1;
-                continue;
-            }
-            let model = self.target.models.get(&(v.project.clone(), v.model.clone())).cloned().unwrap_or_default();
-            let body = json!({"project": self.project(&v.project), "model": model, "name": v.name,
-                              "description": v.description, "stage": v.stage, "tags": v.tags});
-            let number =
-                self.create_returning(Kind::ModelVersion, "/model_versions", &body)?.pointer("/body/number").cloned();
-            if number.as_ref().is_some_and(|n| *n != json!(v.number)) {
-                let number = number.unwrap_or_default();
-                self.report.notes.push(format!(
-                    "model version {}/{} has number {number} on the target (trove: {}): ZenML numbers versions in the order they are created",
-                    v.model, v.name, v.number
-                ));
-            }
-            self.target.model_versions.insert(key);
-        }
-        for p in &s.pipelines {
-            let key = (p.project.clone(), p.name.clone());
-            if self.target.pipelines.contains(&key) {
-                self.report.tally(Kind::Pipeline).existing += 1;
-                continue;
-            }
-            let body = json!({"project": self.project(&p.project), "name": p.name,
-                              "description": p.description, "tags": p.tags});
-            self.create(Kind::Pipeline, "/pipelines", &body)?;
-            self.target.pipelines.insert(key);
-        }
+        self.push_models(s)?;
         Ok(())
     }
 
@@ -118,7 +75,7 @@ impl Pusher<'_> {
     fn push_versions(&mut self, versions: &[Version]) -> Result<(), Stop> {
         let mut pending: Vec<&Version> = Vec::new();
         for v in versions {
-            if self.target.versions.contains(&(v.project.clone(), v.artifact.clone(), v.version.clone())) {
+            if self.target.versions.contains_key(&(v.project.clone(), v.artifact.clone(), v.version.clone())) {
                 self.report.tally(Kind::ArtifactVersion).existing += 1;
                 continue;
             }
@@ -133,9 +90,10 @@ impl Pusher<'_> {
             let chunk = &chunk[..take];
             if let Some(client) = self.client {
                 let bodies: Vec<Value> = chunk.iter().map(|v| self.version_body(v)).collect();
-                client.post("/artifact_versions/batch", &Value::Array(bodies))?;
-                for v in chunk {
-                    self.target.versions.insert((v.project.clone(), v.artifact.clone(), v.version.clone()));
+                let created = client.post("/artifact_versions/batch", &Value::Array(bodies))?;
+                let ids = created.as_array().map(|a| a.iter().map(|v| id_of(v).unwrap_or_default()).collect());
+                for (v, id) in chunk.iter().zip(ids.unwrap_or_else(Vec::new)) {
+                    self.target.versions.insert((v.project.clone(), v.artifact.clone(), v.version.clone()), id.into());
                 }
             }
             self.spend(Kind::ArtifactVersion, chunk.len() as u64);
@@ -166,18 +124,18 @@ impl Pusher<'_> {
     }
 
     /// The target id of a project (empty in a dry run before it exists).
-    fn project(&self, name: &str) -> String {
+    pub(super) fn project(&self, name: &str) -> String {
         self.target.projects.get(name).cloned().unwrap_or_default()
     }
 
     /// Create one object (in a dry run: count it); its id on the target.
-    fn create(&mut self, kind: Kind, path: &str, body: &Value) -> Result<String, Stop> {
+    pub(super) fn create(&mut self, kind: Kind, path: &str, body: &Value) -> Result<String, Stop> {
         Ok(id_of(&self.create_returning(kind, path, body)?).unwrap_or_default().to_string())
     }
 
     /// Create one object (in a dry run: count it); the target's answer
     /// (`null` in a dry run).
-    fn create_returning(&mut self, kind: Kind, path: &str, body: &Value) -> Result<Value, Stop> {
+    pub(super) fn create_returning(&mut self, kind: Kind, path: &str, body: &Value) -> Result<Value, Stop> {
         if self.budget == Some(0) {
             return Err(Stop::Limit);
         }

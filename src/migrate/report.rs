@@ -12,11 +12,22 @@ pub enum Kind {
     ArtifactVersion,
     Model,
     ModelVersion,
+    ModelVersionMetadata,
+    ModelVersionArtifact,
     Pipeline,
 }
 
-pub const KINDS: [Kind; 7] =
-    [Kind::Project, Kind::Tag, Kind::Artifact, Kind::ArtifactVersion, Kind::Model, Kind::ModelVersion, Kind::Pipeline];
+pub const KINDS: [Kind; 9] = [
+    Kind::Project,
+    Kind::Tag,
+    Kind::Artifact,
+    Kind::ArtifactVersion,
+    Kind::Model,
+    Kind::ModelVersion,
+    Kind::ModelVersionMetadata,
+    Kind::ModelVersionArtifact,
+    Kind::Pipeline,
+];
 
 impl Kind {
     pub fn label(self) -> &'static str {
@@ -27,6 +38,8 @@ impl Kind {
             Kind::ArtifactVersion => "artifact versions",
             Kind::Model => "models",
             Kind::ModelVersion => "model versions",
+            Kind::ModelVersionMetadata => "model version metadata keys",
+            Kind::ModelVersionArtifact => "model version artifact links",
             Kind::Pipeline => "pipelines",
         }
     }
@@ -42,7 +55,7 @@ pub struct Tally {
 #[derive(Debug)]
 pub struct Report {
     pub dry_run: bool,
-    pub tallies: [Tally; 7],
+    pub tallies: [Tally; KINDS.len()],
     /// `(label, count, reason)` of what is not migrated.
     pub skipped: Vec<(&'static str, u64, &'static str)>,
     /// What was created differently (e.g. a model version's number).
@@ -51,7 +64,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(dry_run: bool) -> Report {
-        Report { dry_run, tallies: [Tally::default(); 7], skipped: Vec::new(), notes: Vec::new() }
+        Report { dry_run, tallies: [Tally::default(); KINDS.len()], skipped: Vec::new(), notes: Vec::new() }
     }
 
     pub fn tally(&mut self, kind: Kind) -> &mut Tally {

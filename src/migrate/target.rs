@@ -18,10 +18,14 @@ pub struct Target {
     pub tags: HashSet<String>,
     /// → artifact id.
     pub artifacts: HashMap<Named, String>,
-    pub versions: HashSet<Versioned>,
+    /// → artifact version id.
+    pub versions: HashMap<Versioned, String>,
     /// → model id.
     pub models: HashMap<Named, String>,
-    pub model_versions: HashSet<Versioned>,
+    /// → model version id and the keys of its run metadata.
+    pub model_versions: HashMap<Versioned, (String, HashSet<String>)>,
+    /// `(model version id, artifact version id)` links.
+    pub model_version_artifacts: HashSet<(String, String)>,
     pub pipelines: HashSet<Named>,
     /// The id of the target's first artifact store: versions that name an
     /// artifact store get this one (trove's store ids mean nothing there).
@@ -40,6 +44,15 @@ impl Target {
         target.tags = client.list_all("/tags", &[])?.iter().filter_map(name_of).map(str::to_string).collect();
         let stores = client.get("/components", &[("type", "artifact_store"), ("size", "1")])?;
         target.artifact_store = stores.pointer("/items/0/id").and_then(Value::as_str).map(str::to_string);
+        if !snapshot.model_version_artifacts.is_empty() {
+            for link in client.list_all("/model_version_artifacts", &[])? {
+                let mv = link.pointer("/body/model_version").and_then(Value::as_str);
+                let av = link.pointer("/body/artifact_version/id").and_then(Value::as_str);
+                if let (Some(mv), Some(av)) = (mv, av) {
+                    target.model_version_artifacts.insert((mv.to_string(), av.to_string()));
+                }
+            }
+        }
         for project in &snapshot.projects {
             if let Some(id) = target.projects.get(&project.name).cloned() {
                 target.load_project(client, &project.name, &id)?;
@@ -58,8 +71,8 @@ impl Target {
         for v in client.list_all("/artifact_versions", &scope)? {
             let artifact = v.pointer("/body/artifact/name").and_then(Value::as_str);
             let version = v.pointer("/body/version").and_then(Value::as_str);
-            if let (Some(artifact), Some(version)) = (artifact, version) {
-                self.versions.insert((project.to_string(), artifact.to_string(), version.to_string()));
+            if let (Some(artifact), Some(version), Some(id)) = (artifact, version, id_of(&v)) {
+                self.versions.insert((project.to_string(), artifact.to_string(), version.to_string()), id.to_string());
             }
         }
         for m in client.list_all("/models", &scope)? {
@@ -67,10 +80,15 @@ impl Target {
                 self.models.insert((project.to_string(), name.to_string()), id.to_string());
             }
         }
-        for v in client.list_all("/model_versions", &scope)? {
+        for v in client.list_all("/model_versions", &[("project", id), ("hydrate", "true")])? {
             let model = v.pointer("/body/model/name").and_then(Value::as_str);
-            if let (Some(model), Some(name)) = (model, name_of(&v)) {
-                self.model_versions.insert((project.to_string(), model.to_string(), name.to_string()));
+            if let (Some(model), Some(name), Some(id)) = (model, name_of(&v), id_of(&v)) {
+                let keys = match v.pointer("/metadata/run_metadata") {
+                    Some(Value::Object(m)) => m.keys().cloned().collect(),
+                    _ => HashSet::new(),
+                };
+                self.model_versions
+                    .insert((project.to_string(), model.to_string(), name.to_string()), (id.to_string(), keys));
             }
         }
         for p in client.list_all("/pipelines", &scope)? {
