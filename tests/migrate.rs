@@ -232,11 +232,34 @@ fn seed(trove: &Api) {
         .post("/pipelines", json!({"project": default, "name": "train", "description": "trains", "tags": ["batch-0"]}));
 }
 
+/// Tags on the `data` artifact (`nightly` and the exclusive `gold`), and
+/// `gold` on version `10` of `model`:
+/// trove's API sets neither (no tag create or artifact update), so straight
+/// into the database (WAL: beside the running server).
+fn exclusive_and_artifact_tags(db: &std::path::Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.execute_batch(
+        "INSERT INTO tags (id, name, color, exclusive, created, updated)
+             VALUES ('0badc0de0badc0de0badc0de0badc0de', 'gold', 'yellow', 1, 0, 0);
+         INSERT INTO artifact_tags SELECT a.pk, t.pk FROM artifacts a JOIN projects p ON p.pk = a.project_pk, tags t
+             WHERE p.name = 'default' AND a.name = 'data' AND t.name IN ('gold', 'nightly');
+         INSERT INTO artifact_version_tags (version_pk, tag_pk, artifact_pk, created)
+             SELECT v.pk, t.pk, v.artifact_pk, v.created FROM artifact_versions v JOIN artifacts a ON a.pk = v.artifact_pk, tags t
+             WHERE a.name = 'model' AND v.version = '10' AND t.name = 'gold';",
+    )
+    .unwrap();
+}
+
 /// What a migrated version must keep, from a hydrated version response.
 fn kept(v: &Value) -> Value {
     let b = &v["body"];
-    let mut tags: Vec<Value> =
-        v["resources"]["tags"].as_array().unwrap().iter().map(|t| json!([t["name"], t["body"]["color"]])).collect();
+    let mut tags: Vec<Value> = v["resources"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| json!([t["name"], t["body"]["color"], t["body"]["exclusive"]]))
+        .collect();
     tags.sort_by_key(|t| t.to_string());
     let vis: Vec<Value> = v["metadata"]["visualizations"]
         .as_array()
@@ -277,6 +300,7 @@ fn migrate_into_a_real_zenml_server() {
     let trove = Api::login(&format!("http://127.0.0.1:{}", server.port), TROVE_PASSWORD);
     let target = Api::login(&zenml.url(), ZENML_PASSWORD);
     seed(&trove);
+    exclusive_and_artifact_tags(&dir.path().join("trove.db"));
     // Part of the data is on the target already: looked up by name, not created again.
     let nightly = &trove.get("/tags?name=nightly")["items"][0];
     target.post("/tags", json!({"name": "nightly", "color": nightly["body"]["color"]}));
@@ -285,7 +309,7 @@ fn migrate_into_a_real_zenml_server() {
     // The migration reads a snapshot: trove keeps serving meanwhile.
     let dry = migrate(dir.path(), &zenml, &["--dry-run"]);
     assert_eq!(line(&dry, "projects"), "projects: 1 to create, 1 already there", "{dry}");
-    assert_eq!(line(&dry, "tags"), "tags: 2 to create, 1 already there", "{dry}");
+    assert_eq!(line(&dry, "tags"), "tags: 3 to create, 1 already there", "{dry}");
     assert_eq!(line(&dry, "artifacts"), "artifacts: 2 to create, 1 already there", "{dry}");
     assert_eq!(line(&dry, "artifact versions"), "artifact versions: 10 to create, 1 already there", "{dry}");
     assert_eq!(line(&dry, "models"), "models: 1 to create, 0 already there", "{dry}");
@@ -301,9 +325,10 @@ fn migrate_into_a_real_zenml_server() {
     assert_eq!(target.versions("default").len(), 1, "the dry run created versions");
     assert!(target.get("/projects?name=team-b")["items"].as_array().unwrap().is_empty());
 
-    // Interrupted: 1 project + 2 tags + 2 artifacts, then 1 version.
-    let cut = migrate(dir.path(), &zenml, &["--limit", "6"]);
-    assert!(cut.contains("stopped after 6 creates"), "{cut}");
+    // Interrupted: 1 project + 3 tags + 2 artifacts, then 1 version.
+    let cut = migrate(dir.path(), &zenml, &["--limit", "7"]);
+    assert!(cut.contains("stopped after 7 creates"), "{cut}");
+    let first_cut = cut.clone();
     assert_eq!(line(&cut, "artifact versions"), "artifact versions: 1 created, 1 already there", "{cut}");
     assert_eq!(target.versions("default").len(), 2);
     // Interrupted again: the other 9 versions (one batch), the model, one
@@ -317,7 +342,7 @@ fn migrate_into_a_real_zenml_server() {
 
     let full = migrate(dir.path(), &zenml, &[]);
     assert_eq!(line(&full, "projects"), "projects: 0 created, 2 already there", "{full}");
-    assert_eq!(line(&full, "tags"), "tags: 0 created, 3 already there", "{full}");
+    assert_eq!(line(&full, "tags"), "tags: 0 created, 4 already there", "{full}");
     assert_eq!(line(&full, "artifacts"), "artifacts: 0 created, 3 already there", "{full}");
     assert_eq!(line(&full, "artifact versions"), "artifact versions: 0 created, 11 already there", "{full}");
     assert_eq!(line(&full, "models"), "models: 0 created, 1 already there", "{full}");
@@ -340,6 +365,12 @@ fn migrate_into_a_real_zenml_server() {
     let data_1 = &target.versions("default")[&("data".to_string(), "1".to_string())];
     assert_eq!(data_1["metadata"]["run_metadata"]["rows"], json!(999), "the newest value of a key");
     assert_eq!(data_1["metadata"]["run_metadata"]["cfg"], json!({"k": 1, "extra": true}), "merged objects");
+    let gold = &target.get("/tags?name=gold")["items"][0];
+    assert_eq!((&gold["body"]["color"], &gold["body"]["exclusive"]), (&json!("yellow"), &json!(true)));
+    let data = target.get(&format!("/artifacts/{}", text(&data_1["body"]["artifact"]["id"])));
+    let artifact_tags: Vec<&Value> = data["resources"]["tags"].as_array().unwrap().iter().map(|t| &t["name"]).collect();
+    assert_eq!(artifact_tags, vec![&json!("nightly")], "the artifact's own tags, but the exclusive one");
+    assert!(first_cut.contains("note: the exclusive tag gold is not attached to the artifact data"), "{first_cut}");
     let team = target.get("/projects/team-b");
     assert_eq!((&team["body"]["display_name"], &team["metadata"]["description"]), (&json!("Team B"), &json!("second")));
     let models = target.get(&format!("/models?project={}&hydrate=true", target.project_id("default")));

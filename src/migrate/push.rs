@@ -47,13 +47,13 @@ impl Pusher<'_> {
             self.target.projects.insert(p.name.clone(), id);
         }
         for t in &s.tags {
-            if self.target.tags.contains(&t.name) {
+            if self.target.tags.contains_key(&t.name) {
                 self.report.tally(Kind::Tag).existing += 1;
                 continue;
             }
             let body = json!({"name": t.name, "color": t.color, "exclusive": t.exclusive});
             self.create(Kind::Tag, "/tags", &body)?;
-            self.target.tags.insert(t.name.clone());
+            self.target.tags.insert(t.name.clone(), t.exclusive);
         }
         for a in &s.artifacts {
             let key = (a.project.clone(), a.name.clone());
@@ -61,8 +61,9 @@ impl Pusher<'_> {
                 self.report.tally(Kind::Artifact).existing += 1;
                 continue;
             }
+            let tags = self.attachable("artifact", &a.name, &a.tags);
             let body = json!({"project": self.project(&a.project), "name": a.name,
-                              "has_custom_name": a.has_custom_name, "tags": a.tags});
+                              "has_custom_name": a.has_custom_name, "tags": tags});
             let id = self.create(Kind::Artifact, "/artifacts", &body)?;
             self.target.artifacts.insert(key, id);
         }
@@ -121,6 +122,19 @@ impl Pusher<'_> {
             "visualizations": visualizations,
             "metadata": if v.metadata.is_empty() { Value::Null } else { Value::Object(Map::clone(&v.metadata)) },
         })
+    }
+
+    /// The tags ZenML attaches to a `what` other than an artifact version
+    /// (or a run): the exclusive ones are left out, with a note.
+    pub(super) fn attachable(&mut self, what: &str, name: &str, tags: &[String]) -> Vec<String> {
+        let (exclusive, rest): (Vec<_>, Vec<_>) =
+            tags.iter().cloned().partition(|t| self.target.tags.get(t).copied().unwrap_or(false));
+        for tag in exclusive {
+            self.report.notes.push(format!(
+                "the exclusive tag {tag} is not attached to the {what} {name}: ZenML attaches exclusive tags only to runs, snapshots, deployments and artifact versions"
+            ));
+        }
+        rest
     }
 
     /// The target id of a project (empty in a dry run before it exists).

@@ -15,7 +15,8 @@ impl Pusher<'_> {
                 self.report.tally(Kind::Model).existing += 1;
                 continue;
             }
-            let mut body = json!({"project": self.project(&m.project), "name": m.name, "tags": m.tags,
+            let tags = self.attachable("model", &m.name, &m.tags);
+            let mut body = json!({"project": self.project(&m.project), "name": m.name, "tags": tags,
                                   "save_models_to_registry": m.save_models_to_registry});
             for (field, text) in &m.texts {
                 body[*field] = json!(text);
@@ -45,8 +46,9 @@ impl Pusher<'_> {
                 self.report.tally(Kind::Pipeline).existing += 1;
                 continue;
             }
+            let tags = self.attachable("pipeline", &p.name, &p.tags);
             let body = json!({"project": self.project(&p.project), "name": p.name,
-                              "description": p.description, "tags": p.tags});
+                              "description": p.description, "tags": tags});
             self.create(Kind::Pipeline, "/pipelines", &body)?;
             self.target.pipelines.insert(key);
         }
@@ -63,8 +65,9 @@ impl Pusher<'_> {
             }
             None => {
                 let model = self.target.models.get(&(v.project.clone(), v.model.clone())).cloned().unwrap_or_default();
+                let tags = self.attachable("model version", &format!("{}/{}", v.model, v.name), &v.tags);
                 let body = json!({"project": self.project(&v.project), "model": model, "name": v.name,
-                                  "description": v.description, "stage": v.stage, "tags": v.tags});
+                                  "description": v.description, "stage": v.stage, "tags": tags});
                 let answer = self.create_returning(Kind::ModelVersion, "/model_versions", &body)?;
                 let number = answer.pointer("/body/number").cloned();
                 if number.as_ref().is_some_and(|n| *n != json!(v.number)) {

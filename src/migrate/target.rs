@@ -15,7 +15,8 @@ pub type Versioned = (String, String, String);
 pub struct Target {
     /// Project name → id.
     pub projects: HashMap<String, String>,
-    pub tags: HashSet<String>,
+    /// Tag name → exclusive.
+    pub tags: HashMap<String, bool>,
     /// → artifact id.
     pub artifacts: HashMap<Named, String>,
     /// → artifact version id.
@@ -41,7 +42,10 @@ impl Target {
                 target.projects.insert(name.to_string(), id.to_string());
             }
         }
-        target.tags = client.list_all("/tags", &[])?.iter().filter_map(name_of).map(str::to_string).collect();
+        for t in client.list_all("/tags", &[])? {
+            let exclusive = t.pointer("/body/exclusive").and_then(Value::as_bool).unwrap_or(false);
+            target.tags.extend(name_of(&t).map(|name| (name.to_string(), exclusive)));
+        }
         let stores = client.get("/components", &[("type", "artifact_store"), ("size", "1")])?;
         target.artifact_store = stores.pointer("/items/0/id").and_then(Value::as_str).map(str::to_string);
         if !snapshot.model_version_artifacts.is_empty() {
