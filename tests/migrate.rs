@@ -8,6 +8,8 @@
 
 #[path = "common/process.rs"]
 mod process;
+#[path = "migrate/support.rs"]
+mod support;
 
 use process::Server;
 use serde_json::{json, Value};
@@ -15,115 +17,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use support::{text, Api, Zenml};
 
 const TROVE_PASSWORD: &str = "migrate-admin-123";
 const ZENML_PASSWORD: &str = "admin-pass-123";
-
-/// The ZenML server the script started: stopped (by its pid) when dropped.
-struct Zenml {
-    pid: u32,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Zenml {
-    fn start() -> Zenml {
-        let dir = tempfile::tempdir().unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/migrate/start_zenml.sh");
-        let out = Command::new("bash").arg(script).arg(dir.path()).output().expect("run start_zenml.sh");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let field = |name: &str| stdout.split_whitespace().find_map(|w| w.strip_prefix(name)?.parse::<u32>().ok());
-        let (pid, port) = (field("PID="), field("PORT="));
-        if let (Some(pid), false) = (pid, out.status.success()) {
-            let _ = Command::new("kill").arg(pid.to_string()).status();
-        }
-        assert!(
-            out.status.success(),
-            "start_zenml.sh failed ({}):\n{stdout}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Zenml { pid: pid.unwrap(), port: port.unwrap() as u16, _dir: dir }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Zenml {
-    fn drop(&mut self) {
-        let alive = |pid: u32| {
-            let probe =
-                Command::new("kill").args(["-0", &pid.to_string()]).stderr(std::process::Stdio::null()).status();
-            probe.is_ok_and(|s| s.success())
-        };
-        let _ = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while alive(self.pid) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        if alive(self.pid) {
-            let _ = Command::new("kill").args(["-KILL", &self.pid.to_string()]).status();
-        }
-    }
-}
-
-/// A logged-in REST session (trove or ZenML alike).
-struct Api {
-    base: String,
-    token: String,
-}
-
-impl Api {
-    fn login(url: &str, password: &str) -> Api {
-        let answer: Value = ureq::post(&format!("{url}/api/v1/login"))
-            .send_form(&[("username", "admin"), ("password", password)])
-            .unwrap_or_else(|e| panic!("login to {url}: {e}"))
-            .into_json()
-            .unwrap();
-        Api { base: format!("{url}/api/v1"), token: answer["access_token"].as_str().unwrap().to_string() }
-    }
-
-    fn get(&self, path: &str) -> Value {
-        let r = ureq::get(&format!("{}{path}", self.base)).set("Authorization", &format!("Bearer {}", self.token));
-        r.call().unwrap_or_else(|e| panic!("GET {path}: {}", describe(e))).into_json().unwrap()
-    }
-
-    fn post(&self, path: &str, body: Value) -> Value {
-        let r = ureq::post(&format!("{}{path}", self.base)).set("Authorization", &format!("Bearer {}", self.token));
-        r.send_json(&body).unwrap_or_else(|e| panic!("POST {path} {body}: {}", describe(e))).into_json().unwrap()
-    }
-
-    fn delete(&self, path: &str) {
-        let r = ureq::delete(&format!("{}{path}", self.base)).set("Authorization", &format!("Bearer {}", self.token));
-        r.call().unwrap_or_else(|e| panic!("DELETE {path}: {}", describe(e)));
-    }
-
-    fn project_id(&self, name: &str) -> String {
-        self.get(&format!("/projects/{name}"))["id"].as_str().unwrap().to_string()
-    }
-
-    /// Every artifact version of a project, hydrated, keyed by (artifact, version).
-    fn versions(&self, project: &str) -> BTreeMap<(String, String), Value> {
-        let id = self.project_id(project);
-        let page = self.get(&format!("/artifact_versions?project={id}&hydrate=true&size=1000"));
-        let items = page["items"].as_array().unwrap();
-        let key = |v: &Value| (text(&v["body"]["artifact"]["name"]), text(&v["body"]["version"]));
-        items.iter().map(|v| (key(v), v.clone())).collect()
-    }
-}
-
-fn describe(e: ureq::Error) -> String {
-    match e {
-        ureq::Error::Status(code, r) => format!("HTTP {code}: {}", r.into_string().unwrap_or_default()),
-        e => e.to_string(),
-    }
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
 
 /// `trove migrate … ARGS` on `data_dir`; its stdout (the command must succeed).
 fn migrate(data_dir: &std::path::Path, zenml: &Zenml, args: &[&str]) -> String {
