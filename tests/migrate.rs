@@ -313,3 +313,33 @@ fn migrate_into_a_real_zenml_server() {
     drop(server);
     let _ = writeln!(std::io::stderr(), "migrate test done in {:.1} s", started.elapsed().as_secs_f64());
 }
+
+/// Refusals that need no ZenML server: exit status 1 and a message naming
+/// the problem, nothing read or sent beyond it.
+#[test]
+fn migrate_refuses_a_missing_database_and_an_unreachable_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |data_dir: &std::path::Path, to: &str| {
+        let out = Command::new(process::BIN)
+            .args(["migrate", "--to", to, "--username", "admin", "--password", "x", "--data-dir"])
+            .arg(data_dir)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (code, err) = run(&dir.path().join("nothing-here"), "http://127.0.0.1:9");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("there is no database at"), "{err}");
+
+    let mut server = Server::start_with(dir.path(), &[("TROVE_ADMIN_PASSWORD", TROVE_PASSWORD)]);
+    // A closed port: the login fails, named with the server's address.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (code, err) = run(dir.path(), &format!("http://127.0.0.1:{closed}"));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains(&format!("http://127.0.0.1:{closed}: POST /login")), "{err}");
+    // A wrong password on a server that answers (trove's own login): its 401.
+    let (code, err) = run(dir.path(), &format!("http://127.0.0.1:{}", server.port));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("POST /login: HTTP 401"), "{err}");
+    server.stop();
+}
