@@ -50,9 +50,8 @@ impl Client {
         self.send("POST", path, |r| r.send_json(body).map_err(Box::new))
     }
 
-    /// Every item of a list endpoint, page by page.
-    pub fn list_all(&self, path: &str, query: &[(&str, &str)]) -> Result<Vec<Value>, HttpError> {
-        let mut items = Vec::new();
+    /// Every item of a list endpoint, page by page (one page in memory at a time).
+    pub fn each(&self, path: &str, query: &[(&str, &str)], mut f: impl FnMut(&Value)) -> Result<(), HttpError> {
         let size = PAGE.to_string();
         for page in 1.. {
             let page_text = page.to_string();
@@ -60,14 +59,14 @@ impl Client {
             q.extend([("size", size.as_str()), ("page", page_text.as_str())]);
             let answer = self.get(path, &q)?;
             if let Some(Value::Array(found)) = answer.get("items") {
-                items.extend(found.iter().cloned());
+                found.iter().for_each(&mut f);
             }
             let pages = answer.get("total_pages").and_then(Value::as_u64).unwrap_or(0);
             if page >= pages {
                 break;
             }
         }
-        Ok(items)
+        Ok(())
     }
 
     fn send(

@@ -37,25 +37,25 @@ impl Target {
     /// Look up, in the projects the snapshot holds, everything it would create.
     pub fn load(client: &Client, snapshot: &Snapshot) -> Result<Target, HttpError> {
         let mut target = Target::default();
-        for p in client.list_all("/projects", &[])? {
-            if let (Some(name), Some(id)) = (name_of(&p), id_of(&p)) {
+        client.each("/projects", &[], |p| {
+            if let (Some(name), Some(id)) = (name_of(p), id_of(p)) {
                 target.projects.insert(name.to_string(), id.to_string());
             }
-        }
-        for t in client.list_all("/tags", &[])? {
+        })?;
+        client.each("/tags", &[], |t| {
             let exclusive = t.pointer("/body/exclusive").and_then(Value::as_bool).unwrap_or(false);
-            target.tags.extend(name_of(&t).map(|name| (name.to_string(), exclusive)));
-        }
+            target.tags.extend(name_of(t).map(|name| (name.to_string(), exclusive)));
+        })?;
         let stores = client.get("/components", &[("type", "artifact_store"), ("size", "1")])?;
         target.artifact_store = stores.pointer("/items/0/id").and_then(Value::as_str).map(str::to_string);
         if !snapshot.model_version_artifacts.is_empty() {
-            for link in client.list_all("/model_version_artifacts", &[])? {
+            client.each("/model_version_artifacts", &[], |link| {
                 let mv = link.pointer("/body/model_version").and_then(Value::as_str);
                 let av = link.pointer("/body/artifact_version/id").and_then(Value::as_str);
                 if let (Some(mv), Some(av)) = (mv, av) {
                     target.model_version_artifacts.insert((mv.to_string(), av.to_string()));
                 }
-            }
+            })?;
         }
         for project in &snapshot.projects {
             if let Some(id) = target.projects.get(&project.name).cloned() {
@@ -67,26 +67,26 @@ impl Target {
 
     fn load_project(&mut self, client: &Client, project: &str, id: &str) -> Result<(), HttpError> {
         let scope = [("project", id)];
-        for a in client.list_all("/artifacts", &scope)? {
-            if let (Some(name), Some(id)) = (name_of(&a), id_of(&a)) {
+        client.each("/artifacts", &scope, |a| {
+            if let (Some(name), Some(id)) = (name_of(a), id_of(a)) {
                 self.artifacts.insert((project.to_string(), name.to_string()), id.to_string());
             }
-        }
-        for v in client.list_all("/artifact_versions", &scope)? {
+        })?;
+        client.each("/artifact_versions", &scope, |v| {
             let artifact = v.pointer("/body/artifact/name").and_then(Value::as_str);
             let version = v.pointer("/body/version").and_then(Value::as_str);
-            if let (Some(artifact), Some(version), Some(id)) = (artifact, version, id_of(&v)) {
+            if let (Some(artifact), Some(version), Some(id)) = (artifact, version, id_of(v)) {
                 self.versions.insert((project.to_string(), artifact.to_string(), version.to_string()), id.to_string());
             }
-        }
-        for m in client.list_all("/models", &scope)? {
-            if let (Some(name), Some(id)) = (name_of(&m), id_of(&m)) {
+        })?;
+        client.each("/models", &scope, |m| {
+            if let (Some(name), Some(id)) = (name_of(m), id_of(m)) {
                 self.models.insert((project.to_string(), name.to_string()), id.to_string());
             }
-        }
-        for v in client.list_all("/model_versions", &[("project", id), ("hydrate", "true")])? {
+        })?;
+        client.each("/model_versions", &[("project", id), ("hydrate", "true")], |v| {
             let model = v.pointer("/body/model/name").and_then(Value::as_str);
-            if let (Some(model), Some(name), Some(id)) = (model, name_of(&v), id_of(&v)) {
+            if let (Some(model), Some(name), Some(id)) = (model, name_of(v), id_of(v)) {
                 let keys = match v.pointer("/metadata/run_metadata") {
                     Some(Value::Object(m)) => m.keys().cloned().collect(),
                     _ => HashSet::new(),
@@ -94,12 +94,12 @@ impl Target {
                 self.model_versions
                     .insert((project.to_string(), model.to_string(), name.to_string()), (id.to_string(), keys));
             }
-        }
-        for p in client.list_all("/pipelines", &scope)? {
-            if let Some(name) = name_of(&p) {
+        })?;
+        client.each("/pipelines", &scope, |p| {
+            if let Some(name) = name_of(p) {
                 self.pipelines.insert((project.to_string(), name.to_string()));
             }
-        }
+        })?;
         Ok(())
     }
 }
