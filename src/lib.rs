@@ -9,7 +9,10 @@
 //! - [`migrate`]: `trove migrate --to URL` into a ZenML 0.98 server over its
 //!   REST API ([`migrate::client`], a blocking `ureq` client); what it reads
 //!   is [`db::migration_source`] (one read transaction, plain records);
-//!   resumable by looking up on the target what exists ([`migrate::target`]).
+//!   resumable by looking up on the target what exists ([`migrate::target`]);
+//!   [`migrate::push`] (projects, tags, artifacts, versions) and
+//!   [`migrate::push_models`] (models, model versions, their metadata and
+//!   links, pipelines) create the rest; [`migrate::report`] sums it up.
 //! - [`config`]: layered settings (defaults < TOML < `TROVE_*` env < flags),
 //!   validated once; `config.example.toml` is embedded and tested against it.
 //! - [`startup`]: binding first (so port 0 works, and a busy port commits
