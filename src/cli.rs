@@ -58,8 +58,32 @@ pub enum Command {
         /// A file made by `trove export`.
         file: PathBuf,
     },
+    /// Push the data into a running ZenML 0.98 server through its REST
+    /// API (projects, tags, artifacts, versions, models, model versions,
+    /// pipelines; not runs, steps or users). Resumable: what the target
+    /// already holds (by name) is not created again.
+    Migrate(MigrateArgs),
     /// Print an example configuration with every key and its default.
     PrintConfig,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The ZenML server, e.g. http://127.0.0.1:8080 (without /api/v1).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// An account on the ZenML server; it owns everything created.
+    #[arg(long)]
+    pub username: String,
+    /// Its password. Env: TROVE_MIGRATE_PASSWORD
+    #[arg(long, env = "TROVE_MIGRATE_PASSWORD", hide_env_values = true)]
+    pub password: String,
+    /// Count what would be created (and what is already there); create nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Stop after N creates (run again to continue).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -116,5 +140,17 @@ mod tests {
         assert!(matches!(cli.command, Some(Command::Export { with_password_hashes: true, .. })));
         let cli = Cli::parse_from(["trove", "import", "e.jsonl"]);
         assert!(matches!(cli.command, Some(Command::Import { file }) if file.as_os_str() == "e.jsonl"));
+        let cli = Cli::parse_from([
+            "trove",
+            "migrate",
+            "--to",
+            "http://h:1",
+            "--username",
+            "u",
+            "--password",
+            "p",
+            "--dry-run",
+        ]);
+        assert!(matches!(cli.command, Some(Command::Migrate(MigrateArgs { dry_run: true, limit: None, .. }))));
     }
 }

@@ -128,6 +128,18 @@ fn lock_offline(dir: &Path, doing: &str) -> Result<DataDirLock, ConfigError> {
     })
 }
 
+/// `trove migrate --to URL`: see [`crate::migrate`].
+pub fn migrate(settings: &Settings, args: &crate::cli::MigrateArgs) -> Result<(), ConfigError> {
+    let opts = crate::migrate::Options {
+        url: &args.to,
+        username: &args.username,
+        password: &args.password,
+        dry_run: args.dry_run,
+        limit: args.limit,
+    };
+    crate::migrate::run(&settings.db_path(), &opts)
+}
+
 /// Do `a` and `b` name the same file (`b` need not exist)?
 fn same_file(a: &Path, b: &Path) -> bool {
     let resolve = |p: &Path| -> Option<PathBuf> {

@@ -7,7 +7,14 @@
 //! - `main.rs` → [`cli`] (clap) → [`commands`] (serve; user add|passwd|list;
 //!   backup and restore, whose SQL is [`db::backup`]; [`commands::dump`]:
 //!   export and import, whose records and SQL are [`db::dump`], the line
-//!   format of `docs/export-format.md`).
+//!   format of `docs/export-format.md`; migrate, see below).
+//! - [`migrate`]: `trove migrate --to URL` into a ZenML 0.98 server over its
+//!   REST API ([`migrate::client`], a blocking `ureq` client); what it reads
+//!   is [`db::migration_source`] (one read transaction, plain records);
+//!   resumable by looking up on the target what exists ([`migrate::target`]);
+//!   [`migrate::push`] (projects, tags, artifacts, versions) and
+//!   [`migrate::push_models`] (models, model versions, their metadata and
+//!   links, pipelines) create the rest; [`migrate::report`] sums it up.
 //! - [`config`]: layered settings (defaults < TOML < `TROVE_*` env < flags),
 //!   validated once; `config.example.toml` is embedded and tested against it.
 //! - [`startup`]: binding first (so port 0 works, and a busy port commits
@@ -126,6 +133,7 @@ pub mod db;
 pub mod error;
 pub mod files;
 pub mod filter;
+pub mod migrate;
 pub mod models;
 pub mod pycompat;
 pub mod routes;

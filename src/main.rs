@@ -34,6 +34,7 @@ fn main() -> ExitCode {
                 trove::commands::dump::export(&settings, file, *with_password_hashes)
             }
             Some(Command::Import { file }) => trove::commands::dump::import(&settings, file),
+            Some(Command::Migrate(args)) => trove::commands::migrate(&settings, args),
             _ => trove::commands::serve(settings),
         }),
     };

@@ -13,6 +13,7 @@ pub mod dump;
 pub mod list;
 pub mod logs;
 pub mod migrate;
+pub mod migration_source;
 pub mod model_links;
 pub mod model_versions;
 pub mod models;
