@@ -212,6 +212,8 @@ fn password_hashes_come_along_only_on_request() {
     let mut server = Server::start(&source);
     let port = server.port;
     let token = block_on(async move { Api::login(port, PASSWORD).await.token });
+    let key = create_api_key(port, &token);
+    assert_eq!(api_key_login(port, &key), 200);
     // Exports read beside a running server.
     let (plain, hashed) = (tmp.path().join("plain.jsonl"), tmp.path().join("hashed.jsonl"));
     ok(&trove(&source, &["export", plain.to_str().unwrap()]));
@@ -222,13 +224,17 @@ fn password_hashes_come_along_only_on_request() {
         text.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).filter(|r| r["kind"] == "user").collect()
     };
     assert!(users(&plain).iter().all(|u| u["password_hash"].is_null()), "a hash without the flag");
-    assert!(users(&hashed).iter().all(|u| u["password_hash"].as_str().is_some_and(|h| h.starts_with("$argon2"))));
+    // Service accounts have no password; every other user carries its hash.
+    let people: Vec<Value> = users(&hashed).into_iter().filter(|u| u["is_service_account"] != 1).collect();
+    assert!(!people.is_empty() && people.len() < users(&hashed).len(), "{people:?}");
+    assert!(people.iter().all(|u| u["password_hash"].as_str().is_some_and(|h| h.starts_with("$argon2"))));
 
     let without = tmp.path().join("without");
     let said = ok(&trove(&without, &["import", plain.to_str().unwrap()]));
     assert!(said.contains("admin") && said.contains("trove user passwd"), "{said}");
     let server = Server::start(&without);
     assert_eq!(process::login(server.port, PASSWORD), 401);
+    assert_eq!(api_key_login(server.port, &key), 401, "an API key came along without the flag");
     drop(server);
     ok(&trove(&without, &["user", "passwd", "admin", "--password", "a-new-password-1"]));
     let server = Server::start(&without);
@@ -241,6 +247,7 @@ fn password_hashes_come_along_only_on_request() {
     let server = Server::start(&with);
     let port = server.port;
     assert_eq!(process::login(port, PASSWORD), 200);
+    assert_eq!(api_key_login(port, &key), 200, "the service account's key came along with the flag");
     let status = block_on(async move {
         let resp = reqwest::Client::new()
             .get(format!("http://127.0.0.1:{port}/api/v1/current-user"))
@@ -253,4 +260,49 @@ fn password_hashes_come_along_only_on_request() {
     assert_eq!(status, 401, "a token of the source server was accepted");
     let err = failed(&trove(&with, &["import", hashed.to_str().unwrap()]));
     assert!(err.contains("is running") && err.contains("stop it before importing"), "{err}");
+}
+
+/// A service account with one API key, created over HTTP; the key.
+fn create_api_key(port: u16, token: &str) -> String {
+    let token = token.to_string();
+    block_on(async move {
+        let client = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}/api/v1/service_accounts");
+        let sa: Value = client
+            .post(&base)
+            .bearer_auth(&token)
+            .json(&json!({"name": "ci-bot", "active": true}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let key: Value = client
+            .post(format!("{base}/{}/api_keys", sa["id"].as_str().unwrap()))
+            .bearer_auth(&token)
+            .json(&json!({"name": "default"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        key["body"]["key"].as_str().expect("the new key's secret").to_string()
+    })
+}
+
+/// The status of a `zenml-api-key` login with `key`.
+fn api_key_login(port: u16, key: &str) -> u16 {
+    let key = key.to_string();
+    block_on(async move {
+        let form = [("grant_type", "zenml-api-key"), ("password", key.as_str())];
+        let resp = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/api/v1/login"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        resp.status().as_u16()
+    })
 }

@@ -44,7 +44,7 @@ fn json_value(v: ValueRef<'_>, shape: &Shape, field: &Field) -> DbResult<Value> 
 
 /// Every record of `conn`, kind by kind in dependency order, as a JSON
 /// object (`kind` first, then the fields in column order); users without
-/// their password hash unless `with_password_hashes`. Run it inside one read
+/// their password hash, and no API keys, unless `with_password_hashes`. Run it inside one read
 /// transaction for a consistent snapshot.
 pub fn for_each_record(
     conn: &Connection,
@@ -54,6 +54,10 @@ pub fn for_each_record(
     let shapes = Shapes::load(conn)?;
     let mut counts = Counts::default();
     for shape in &shapes.0 {
+        if shape.kind.name == "api_key" && !with_password_hashes {
+            // A key is its hash: without the credentials there is nothing to keep.
+            continue;
+        }
         let hidden =
             if with_password_hashes || shape.kind.name != "user" { None } else { shape.field("password_hash") };
         let mut stmt = conn.prepare(&select_sql(shape))?;

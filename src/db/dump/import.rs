@@ -244,7 +244,13 @@ pub fn import(conn: &mut Connection, input: &mut dyn BufRead, progress: &mut dyn
         let added = insert(&tx, shape, sql, &values).map_err(|e| at(number, insert_error(&kind, e)))?;
         done.read.add(shape.kind.name, 1);
         done.added.add(shape.kind.name, u64::from(added));
-        if added && kind == "user" && matches!(values[shape.field("password_hash").unwrap_or(0)], Sql::Null) {
+        // Service accounts have no password: they log in with their keys.
+        let service_account = shape.field("is_service_account").is_some_and(|i| matches!(values[i], Sql::Integer(1)));
+        if added
+            && kind == "user"
+            && !service_account
+            && matches!(values[shape.field("password_hash").unwrap_or(0)], Sql::Null)
+        {
             if let Some(Sql::Text(name)) = shape.field("name").map(|i| &values[i]) {
                 done.without_password.push(name.clone());
             }

@@ -54,6 +54,8 @@ const fn kind(name: &'static str, table: &'static str) -> Kind {
 /// Every exported table, each after the tables it refers to.
 pub const KINDS: &[Kind] = &[
     kind("user", "users"),
+    // Service accounts' keys: credentials, so only with the password hashes.
+    kind("api_key", "api_keys"),
     kind("project", "projects"),
     kind("stack_component", "stack_components"),
     kind("stack", "stacks"),
