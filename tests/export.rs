@@ -268,26 +268,12 @@ fn create_api_key(port: u16, token: &str) -> String {
     block_on(async move {
         let client = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}/api/v1/service_accounts");
-        let sa: Value = client
-            .post(&base)
-            .bearer_auth(&token)
-            .json(&json!({"name": "ci-bot", "active": true}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let key: Value = client
-            .post(format!("{base}/{}/api_keys", sa["id"].as_str().unwrap()))
-            .bearer_auth(&token)
-            .json(&json!({"name": "default"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let post = |url: String, body: Value| {
+            let request = client.post(url).bearer_auth(&token).json(&body);
+            async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let sa = post(base.clone(), json!({"name": "ci-bot", "active": true})).await;
+        let key = post(format!("{base}/{}/api_keys", sa["id"].as_str().unwrap()), json!({"name": "default"})).await;
         key["body"]["key"].as_str().expect("the new key's secret").to_string()
     })
 }

@@ -28,9 +28,18 @@ fn queued<'a, T: 'a>(
 /// dropped, so that the requests queued meanwhile form one group; the
 /// busy request's future.
 fn hold_writer(w: &Writer) -> (impl std::future::Future<Output = DbResult<()>> + '_, mpsc::Sender<()>) {
+    hold_writer_with(w, Grouping::Shared)
+}
+
+/// [`hold_writer`] with a request of `grouping` (`Alone` is always queued,
+/// also by a writer that runs uncontended writes inline).
+fn hold_writer_with(
+    w: &Writer,
+    grouping: Grouping,
+) -> (impl std::future::Future<Output = DbResult<()>> + '_, mpsc::Sender<()>) {
     let (started, running) = mpsc::channel::<()>();
     let (release, released) = mpsc::channel::<()>();
-    let hold = queued(w.write(Grouping::Shared, move |_| {
+    let hold = queued(w.write(grouping, move |_| {
         let _ = started.send(());
         let _ = released.recv();
         Ok(())
@@ -194,17 +203,7 @@ async fn a_write_while_the_writer_is_busy_is_queued() {
     let conn = Connection::open(dir.path().join("w.db")).unwrap();
     conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER UNIQUE);").unwrap();
     let w = Writer::start(conn, None, Default::default()).unwrap();
-    let (hold, release) = {
-        let (started, running) = mpsc::channel::<()>();
-        let (release, released) = mpsc::channel::<()>();
-        let hold = queued(w.write(Grouping::Alone, move |_| {
-            let _ = started.send(());
-            let _ = released.recv();
-            Ok(())
-        }));
-        running.recv_timeout(std::time::Duration::from_secs(30)).unwrap();
-        (hold, release)
-    };
+    let (hold, release) = hold_writer_with(&w, Grouping::Alone);
     let caller = std::thread::current().id();
     let waiting = queued(w.write(Grouping::Shared, |_| Ok(std::thread::current().id())));
     drop(release);
