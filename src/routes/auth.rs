@@ -38,6 +38,22 @@ struct TokenResponse {
     device_metadata: Option<serde_json::Value>,
 }
 
+impl TokenResponse {
+    /// What both grants answer: a bearer token, nothing else of OAuth2's.
+    fn bearer(access_token: String, expires_in: Option<u64>) -> TokenResponse {
+        TokenResponse {
+            access_token,
+            token_type: "bearer",
+            expires_in,
+            refresh_token: None,
+            csrf_token: None,
+            scope: None,
+            device_id: None,
+            device_metadata: None,
+        }
+    }
+}
+
 enum Grant {
     Password,
     ApiKey,
@@ -125,16 +141,7 @@ async fn login(req: HttpRequest, Body(body): Body, state: web::Data<AppState>) -
         cookie.set_max_age(actix_web::cookie::time::Duration::seconds(secs as i64));
     }
     tracing::info!(user = %user.name, "login");
-    Ok(HttpResponse::Ok().cookie(cookie).json(TokenResponse {
-        access_token: token,
-        token_type: "bearer",
-        expires_in,
-        refresh_token: None,
-        csrf_token: None,
-        scope: None,
-        device_id: None,
-        device_metadata: None,
-    }))
+    Ok(HttpResponse::Ok().cookie(cookie).json(TokenResponse::bearer(token, expires_in)))
 }
 
 /// The `zenml-api-key` grant: a token for the key's service account that
@@ -152,16 +159,7 @@ async fn api_key_login(key: String, state: &AppState) -> Result<HttpResponse, Ap
     state.db.write(move |tx| crate::db::api_keys::touch_login(tx, &key_id)).await?;
     let (token, expires_in) = state.tokens.issue_for_key(&record.account_id, &record.id, record.generation);
     tracing::info!(account = %record.account_name, key = %record.name, "login with an API key");
-    Ok(HttpResponse::Ok().json(TokenResponse {
-        access_token: token,
-        token_type: "bearer",
-        expires_in,
-        refresh_token: None,
-        csrf_token: None,
-        scope: None,
-        device_id: None,
-        device_metadata: None,
-    }))
+    Ok(HttpResponse::Ok().json(TokenResponse::bearer(token, expires_in)))
 }
 
 #[utoipa::path(tag = "auth", operation_id = "auth_logout", summary = "Clear the session cookie (tokens are stateless)", responses((status = 200, body = serde_json::Value)))]
