@@ -319,7 +319,8 @@ class Server:
 DB_MMAP_MB = [0]
 
 
-def start_trove(binary: Path, data_dir: Path, log_path: Path, log_level: str | None) -> tuple[Server, float]:
+def start_trove(binary: Path, data_dir: Path, log_path: Path, log_level: str | None,
+                wrapper: list[str] | None = None, timeout: float = 60) -> tuple[Server, float]:
     port = free_port()
     env = dict(os.environ)
     for k in list(env):
@@ -331,7 +332,7 @@ def start_trove(binary: Path, data_dir: Path, log_path: Path, log_level: str | N
         env["TROVE_LOG_LEVEL"] = log_level
     if DB_MMAP_MB[0]:
         env["TROVE_DB_MMAP_MB"] = str(DB_MMAP_MB[0])
-    cmd = [str(binary), "serve", "--bind", f"{HOST}:{port}", "--data-dir", str(data_dir)]
+    cmd = (wrapper or []) + [str(binary), "serve", "--bind", f"{HOST}:{port}", "--data-dir", str(data_dir)]
     logf = open(log_path, "ab")
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, env=env, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -339,7 +340,7 @@ def start_trove(binary: Path, data_dir: Path, log_path: Path, log_level: str | N
     _STARTED.append(p)
     logf.close()
     try:
-        ms = wait_http_200(port, "/api/v1/info", lambda: p.poll() is None, t0, timeout=60)
+        ms = wait_http_200(port, "/api/v1/info", lambda: p.poll() is None, t0, timeout=timeout)
     except RuntimeError as e:
         stop_process(p)
         tail = log_path.read_text(errors="replace")[-2000:]

@@ -9,6 +9,7 @@ wall time, and their ratios.
 
     python3 bench/pipelines.py                  # N=10, release build of trove
     python3 bench/pipelines.py --runs 30 --trove-bin target/debug/trove
+    python3 bench/pipelines.py --callgrind --runs 3 --trove-bin A   # instructions per run, for A/B
 
 Needs the ZenML venv of ../shared/conformance/start_reference_zenml.sh
 (ZENML_VENV, default ~/.cache/zenml-0.98-venv), which it also runs the
@@ -67,9 +68,12 @@ def server_cpu(pids):
 
 
 if __name__ == "__main__":
-    import sys, time, json
+    import os, subprocess, sys, time, json
     n, pids = int(sys.argv[1]), [int(p) for p in sys.argv[2].split(",")]
     bench_pipe()  # warm-up in this process: login, imports, registration
+    hook = os.environ.get("BENCH_AROUND_RUNS")  # callgrind: zero the counters before, dump after
+    if hook:
+        subprocess.run([hook, "-z", str(pids[0])], check=True, capture_output=True)
     walls = []
     cpu0 = server_cpu(pids)
     for _ in range(n):
@@ -77,11 +81,14 @@ if __name__ == "__main__":
         run = bench_pipe()
         walls.append(time.perf_counter() - t0)
         assert str(run.status) in ("completed", "ExecutionStatus.COMPLETED"), run.status
-    print(json.dumps({"walls": walls, "cpu": server_cpu(pids) - cpu0}))
+    cpu = server_cpu(pids) - cpu0
+    if hook:
+        subprocess.run([hook, "-d", str(pids[0])], check=True, capture_output=True)
+    print(json.dumps({"walls": walls, "cpu": cpu}))
 '''
 
 
-def run_client(srv, runs: int, work: Path) -> dict:
+def run_client(srv, runs: int, work: Path, around_runs: str | None = None) -> dict:
     import json
 
     work.mkdir(parents=True, exist_ok=True)
@@ -95,6 +102,8 @@ def run_client(srv, runs: int, work: Path) -> dict:
         ZENML_ANALYTICS_OPT_IN="false",
         ZENML_LOGGING_VERBOSITY="ERROR",
     )
+    if around_runs:
+        env["BENCH_AROUND_RUNS"] = around_runs
     py = str(B.zenml_venv() / "bin" / "python")
     # The client measures the server's CPU itself, around the measured runs
     # only (after a warm-up run in the same process: login, imports, the
@@ -111,11 +120,38 @@ def run_client(srv, runs: int, work: Path) -> dict:
     return {"cpu_per_run_ms": cpu / runs * 1000, "wall_per_run_s": sum(walls) / len(walls), "total_s": wall}
 
 
+def callgrind(binary: Path, runs: int, tmp: Path) -> int:
+    """The user-space instructions trove executes per run (callgrind's Ir
+    over the measured runs; the kernel's share is not counted). Unlike CPU
+    time on a shared VM they repeat to ~0.3%, so two binaries compare
+    reliably; valgrind slows trove ~50x, which the client only waits out."""
+    import shutil
+
+    for tool in ("valgrind", "callgrind_control"):
+        if not shutil.which(tool):
+            B.die(f"--callgrind needs {tool} (apt-get install valgrind)")
+    out = tmp / "callgrind.out"
+    wrapper = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no"]
+    srv, _ = B.start_trove(binary, tmp / "trove-data", tmp / "trove.log", "warn", wrapper=wrapper, timeout=300)
+    try:
+        run_client(srv, runs, tmp / "client-trove", around_runs="callgrind_control")
+    finally:
+        srv.stop()
+    # callgrind_control -d wrote the measured part as <out>.1
+    text = Path(f"{out}.1").read_text()
+    ir = next(int(line.split()[1]) for line in text.splitlines() if line.startswith(("summary:", "totals:")))
+    print(f"trove instructions per run ({runs} runs, {binary}): {ir / runs / 1e6:.2f} M")
+    print(f"profile: callgrind_annotate {out}.1")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=10, help="measured runs per server (default 10)")
     ap.add_argument("--trove-bin", type=Path, help="trove binary (default: cargo build --release)")
     ap.add_argument("--no-zenml", action="store_true", help="trove only")
+    ap.add_argument("--callgrind", action="store_true",
+                    help="trove only, under valgrind's callgrind: instructions per run (deterministic, for A/B)")
     args = ap.parse_args()
     binary = args.trove_bin
     if binary is None:
@@ -123,6 +159,8 @@ def main() -> int:
         binary = B.REPO / "target" / "release" / "trove"
     tmp = Path(tempfile.mkdtemp(prefix="trove-pipebench."))
     results = {}
+    if args.callgrind:
+        return callgrind(binary.resolve(), args.runs, tmp)
     srv, _ = B.start_trove(binary.resolve(), tmp / "trove-data", tmp / "trove.log", "warn")
     try:
         results["trove"] = run_client(srv, args.runs, tmp / "client-trove")

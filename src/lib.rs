@@ -29,7 +29,8 @@
 //!   600, and the folder's lock (`trove.lock`, held by `serve` for its
 //!   lifetime and by `restore` and `import` while they write the database).
 //! - [`routes`]: thin annotated handlers per resource, registered as services
-//!   so each is in the generated `/openapi.json`; [`routes::handler`] holds
+//!   in a scope per resource (`scope("/tags")`, handler paths relative to
+//!   it) so each is in the generated `/openapi.json`; [`routes::handler`] holds
 //!   what they share (the one list handler, the `Reply`/`State` aliases);
 //!   [`routes::extract`] parses queries, bodies and path ids;
 //!   [`routes::json`] writes response bodies; [`routes::metrics`] is
@@ -116,7 +117,8 @@
 //! 3. `src/db/<things>.rs`: its SQL: `list_page` through
 //!    [`db::list::page_pks`] plus a batch loader, get, create;
 //! 4. `src/routes/<things>.rs`: its handlers (the list one is
-//!    [`routes::handler::list`]), mounted in [`routes::configure`].
+//!    [`routes::handler::list`]) in `scope("/<things>")`, mounted in
+//!    [`routes::configure`].
 //!
 //! Plus its tables in `schema.sql` with an upgrade step in [`db::migrate`],
 //! and tests: HTTP behaviour in `tests/api`, handler shapes in

@@ -39,7 +39,7 @@ fn refuse_local(flavor: &str) -> ApiError {
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_visualize", summary = "Render a visualization (403 for local stores)", security(("bearer" = [])), params(("index" = Option<i64>, Query, description = "visualization index, default 0")), responses((status = 200, body = serde_json::Value), (status = 403, description = "Local artifact store"), (status = 404, description = "No artifact store or no such visualization")))]
-#[get("/artifact_versions/{artifact_version_id}/visualize")]
+#[get("/{artifact_version_id}/visualize")]
 async fn visualize(_: AuthUser, req: HttpRequest, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let pairs = query_pairs(&req)?;
@@ -65,7 +65,7 @@ async fn visualize(_: AuthUser, req: HttpRequest, path: Path<String>, state: Sta
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_download_token", summary = "A short-lived download token (403 for local stores)", security(("bearer" = [])), responses((status = 200, body = String, content_type = "application/json"), (status = 403, description = "Local artifact store"), (status = 404, description = "No artifact store")))]
-#[get("/artifact_versions/{artifact_version_id}/download-token")]
+#[get("/{artifact_version_id}/download-token")]
 async fn download_token(_: AuthUser, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let ((_, flavor), _) = store_of(&state, &id).await?;
@@ -73,7 +73,7 @@ async fn download_token(_: AuthUser, path: Path<String>, state: State) -> Reply 
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_data", summary = "Download the artifact data (authenticated by its token; 403 for local stores)", params(("token" = String, Query, description = "download token")), responses((status = 200, description = "tar.gz of the data"), (status = 401, description = "Invalid token"), (status = 403, description = "Local artifact store")))]
-#[get("/artifact_versions/{artifact_version_id}/data")]
+#[get("/{artifact_version_id}/data")]
 async fn data(req: HttpRequest, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let pairs = query_pairs(&req)?;

@@ -14,22 +14,33 @@ use crate::models::validate::Invalid;
 use actix_web::web::Path;
 use actix_web::{delete, get, post, put, HttpRequest};
 use serde_json::Value;
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 const ID: &str = "artifact_version_id";
 
 pub fn configure_api(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(prune).service(batch_create).service(get).service(update).service(delete);
+    cfg.service(
+        scope("/artifact_versions")
+            .service(list)
+            .service(create)
+            .service(prune)
+            .service(batch_create)
+            .service(get)
+            .service(update)
+            .service(delete)
+            .configure(super::artifact_data::configure_api),
+    );
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_list", summary = "List artifact versions (ZenML filter language)", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::artifact_version::ArtifactVersionResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
-#[get("/artifact_versions")]
+#[get("")]
 async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
     handler::list(&req, &state, &ARTIFACT_VERSIONS, version_list::list).await
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_create", summary = "Create an artifact version", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "an artifact-version create body (spec §6.1)"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
-#[post("/artifact_versions")]
+#[post("")]
 async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let request = ArtifactVersionRequest::parse(&json_body(&body)?, &["body"])?;
     let version = state.db.write(move |tx| av::create_and_load(tx, &request, user.pk)).await?;
@@ -38,7 +49,7 @@ async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
 
 /// All items are validated first and created in one transaction: all or nothing.
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_batch_create", summary = "Create several versions, all or nothing", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a JSON array of create bodies"), responses((status = 200, body = inline(Vec<crate::models::artifact_version::ArtifactVersionResponse>)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
-#[post("/artifact_versions/batch")]
+#[post("/batch")]
 async fn batch_create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let Value::Array(items) = json_body(&body)? else {
         return Err(ApiError::validation(Issue::new("list_type", &["body"], "Input should be a valid list", "{...}")));
@@ -74,14 +85,14 @@ async fn batch_create(user: AuthUser, Body(body): Body, state: State) -> Reply {
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_get", summary = "Get an artifact version", security(("bearer" = [])), params(("artifact_version_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
-#[get("/artifact_versions/{artifact_version_id}")]
+#[get("/{artifact_version_id}")]
 async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let version = state.db.read(move |c| av::get(c, &id, hydrate)).await?;
     Ok(json::ok(&version))
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_update", summary = "Add and remove tags", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "{add_tags: [...], remove_tags: [...]}"), responses((status = 200, body = inline(crate::models::artifact_version::ArtifactVersionResponse)), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
-#[put("/artifact_versions/{artifact_version_id}")]
+#[put("/{artifact_version_id}")]
 async fn update(user: AuthUser, path: Path<String>, Body(body): Body, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let upd = ArtifactVersionUpdate::parse(&json_body(&body)?)?;
@@ -90,7 +101,7 @@ async fn update(user: AuthUser, path: Path<String>, Body(body): Body, state: Sta
 }
 
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_delete", summary = "Delete an artifact version (200 null)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed"), (status = 404, description = "Not found")))]
-#[delete("/artifact_versions/{artifact_version_id}")]
+#[delete("/{artifact_version_id}")]
 async fn delete(_: AuthUser, req: HttpRequest, path: Path<String>, state: State) -> Reply {
     let id = path_uuid(&path, ID)?;
     let pairs = query_pairs(&req)?;
@@ -102,7 +113,7 @@ async fn delete(_: AuthUser, req: HttpRequest, path: Path<String>, state: State)
 
 /// `DELETE /api/v1/artifact_versions?project_name_or_id=…&only_versions=…`
 #[utoipa::path(tag = "artifact_versions", operation_id = "artifact_versions_prune", summary = "Delete the unused versions of a project (query: project_name_or_id, only_versions)", security(("bearer" = [])), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated or credentials not valid"), (status = 422, description = "Request validation failed")))]
-#[delete("/artifact_versions")]
+#[delete("")]
 async fn prune(_: AuthUser, req: HttpRequest, state: State) -> Reply {
     let pairs = query_pairs(&req)?;
     let only_versions = bool_param(&pairs, "only_versions", true)?;

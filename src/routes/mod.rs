@@ -1,6 +1,11 @@
 //! HTTP routes. `configure` mounts `/health`, `/ready` and everything under
 //! `/api/v1`; each resource module registers its annotated handlers as
 //! services, so each is in the generated OpenAPI document (`/openapi.json`).
+//! A module mounts its handlers in a scope named for its resource
+//! (`scope("/steps")`, the handlers' paths relative to it): the router then
+//! compares one prefix per resource instead of trying every route pattern
+//! before the matching one (bench/README.md, "Route scopes"). Lone static
+//! routes (`/run-metadata`, `/code_repositories`) stay unscoped.
 
 pub mod artifact_data;
 pub mod artifact_versions;
@@ -32,7 +37,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure_api)
             .configure(projects::configure_api)
             .configure(artifact_versions::configure_api)
-            .configure(artifact_data::configure_api)
             .configure(artifacts::configure_api)
             .configure(users::configure_api)
             .configure(stacks::configure_api)

@@ -11,14 +11,15 @@ use crate::db::tables::RUNS;
 use crate::models::run::{RunRequest, RunUpdate};
 use actix_web::{delete, get, post, put, HttpRequest};
 use serde_json::Value;
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_api(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(get).service(update).service(remove);
+    cfg.service(scope("/runs").service(list).service(create).service(get).service(update).service(remove));
 }
 
 #[utoipa::path(tag = "runs", operation_id = "runs_list", summary = "List pipeline runs", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::run::RunResponse>)), (status = 401, description = "Not authenticated"), (status = 422, description = "Request validation failed")))]
-#[get("/runs")]
+#[get("")]
 async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
     handler::list(&req, &state, &RUNS, runs::list_page).await
 }
@@ -26,7 +27,7 @@ async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
 /// Get or create by `(snapshot, orchestrator_run_id)`; a started run
 /// replaces its snapshot's placeholder (`pipeline-runs.md` §3.6.1).
 #[utoipa::path(tag = "runs", operation_id = "runs_get_or_create", summary = "Get or create a pipeline run: [run, created]", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a PipelineRunRequest"), responses((status = 200, body = serde_json::Value, description = "[run, created]"), (status = 401, description = "Not authenticated"), (status = 404, description = "Snapshot not found"), (status = 409, description = "Name taken"), (status = 422, description = "Request validation failed")))]
-#[post("/runs")]
+#[post("")]
 async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = RunRequest::parse(&json_body(&body)?)?;
     let answer = state
@@ -40,7 +41,7 @@ async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
 }
 
 #[utoipa::path(tag = "runs", operation_id = "runs_get", summary = "Get a pipeline run", security(("bearer" = [])), params(("run_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::run::RunResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
-#[get("/runs/{run_id}")]
+#[get("/{run_id}")]
 async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, req: HttpRequest, state: State) -> Reply {
     let full = bool_param(&query_pairs(&req)?, "include_full_metadata", false)?;
     let run = match full && hydrate {
@@ -51,7 +52,7 @@ async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, req: Ht
 }
 
 #[utoipa::path(tag = "runs", operation_id = "runs_update", summary = "Update a pipeline run (status rules of the reference)", security(("bearer" = [])), params(("run_id" = String, Path, description = "a UUID (any form)")), request_body(content = serde_json::Value, content_type = "application/json", description = "a PipelineRunUpdate"), responses((status = 200, body = inline(crate::models::run::RunResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Illegal status change"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
-#[put("/runs/{run_id}")]
+#[put("/{run_id}")]
 async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = RunUpdate::parse(&json_body(&body)?)?;
     let run = state
@@ -66,7 +67,7 @@ async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: Sta
 
 /// Steps, logs and links go with the run; artifact versions stay.
 #[utoipa::path(tag = "runs", operation_id = "runs_delete", summary = "Delete a pipeline run (200 null)", security(("bearer" = [])), params(("run_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = serde_json::Value), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
-#[delete("/runs/{run_id}")]
+#[delete("/{run_id}")]
 async fn remove(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
     state.db.write(move |tx| runs::delete(tx, &id)).await?;
     Ok(json::ok(&Value::Null))

@@ -12,20 +12,21 @@ use crate::models::run_metadata::RunMetadataRequest;
 use crate::models::step::{StepRequest, StepUpdate};
 use actix_web::{get, post, put, HttpRequest};
 use serde_json::Value;
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_api(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(get).service(update).service(create_metadata);
+    cfg.service(scope("/steps").service(list).service(create).service(get).service(update)).service(create_metadata);
 }
 
 #[utoipa::path(tag = "steps", operation_id = "steps_list", summary = "List step runs (also the client's cache lookup)", security(("bearer" = [])), responses((status = 200, body = inline(crate::models::Page<crate::models::step::StepResponse>)), (status = 401, description = "Not authenticated"), (status = 422, description = "Request validation failed")))]
-#[get("/steps")]
+#[get("")]
 async fn list(_: AuthUser, req: HttpRequest, state: State) -> Reply {
     handler::list(&req, &state, &STEPS, steps::list_page).await
 }
 
 #[utoipa::path(tag = "steps", operation_id = "steps_create", summary = "Create a step run", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a StepRunRequest"), responses((status = 200, body = inline(crate::models::step::StepResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Run finished or status not settable"), (status = 404, description = "Run, configuration or version not found"), (status = 409, description = "A successful step of this name exists"), (status = 422, description = "Request validation failed")))]
-#[post("/steps")]
+#[post("")]
 async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = StepRequest::parse(&json_body(&body)?)?;
     let step = state
@@ -39,14 +40,14 @@ async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
 }
 
 #[utoipa::path(tag = "steps", operation_id = "steps_get", summary = "Get a step run", security(("bearer" = [])), params(("step_id" = String, Path, description = "a UUID (any form)")), responses((status = 200, body = inline(crate::models::step::StepResponse)), (status = 401, description = "Not authenticated"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
-#[get("/steps/{step_id}")]
+#[get("/{step_id}")]
 async fn get(_: AuthUser, PathId(id): PathId, Hydrate(hydrate): Hydrate, state: State) -> Reply {
     let step = state.db.read(move |c| steps::get(c, &id, hydrate)).await?;
     Ok(json::ok(&step))
 }
 
 #[utoipa::path(tag = "steps", operation_id = "steps_update", summary = "Update a step run (status, outputs)", security(("bearer" = [])), params(("step_id" = String, Path, description = "a UUID (any form)")), request_body(content = serde_json::Value, content_type = "application/json", description = "a StepRunUpdate"), responses((status = 200, body = inline(crate::models::step::StepResponse)), (status = 401, description = "Not authenticated"), (status = 403, description = "Step finished"), (status = 404, description = "Not found"), (status = 422, description = "Request validation failed")))]
-#[put("/steps/{step_id}")]
+#[put("/{step_id}")]
 async fn update(user: AuthUser, PathId(id): PathId, Body(body): Body, state: State) -> Reply {
     let upd = StepUpdate::parse(&json_body(&body)?)?;
     let step = state
