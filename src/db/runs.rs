@@ -271,8 +271,17 @@ pub fn get_or_create(conn: &Connection, req: &RunRequest, user_pk: i64) -> DbRes
     let index: i64 = conn
         .prepare_cached("SELECT run_count FROM pipelines WHERE pk = ?1")?
         .query_row([snapshot.pipeline_pk], |r| r.get(0))?;
-    let config: Map<String, Value> = serde_json::from_str(&snapshot.pipeline_configuration).unwrap_or_default();
-    let heartbeat = config.get("enable_heartbeat").and_then(Value::as_bool).unwrap_or(true);
+    /// The keys a run create reads from the pipeline configuration; the
+    /// rest is skipped without building a JSON tree.
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default)]
+    struct RunConfig {
+        enable_heartbeat: Value,
+        model: Value,
+        substitutions: Option<Value>,
+    }
+    let config: RunConfig = serde_json::from_str(&snapshot.pipeline_configuration).unwrap_or_default();
+    let heartbeat = config.enable_heartbeat.as_bool().unwrap_or(true);
     let id = Id::new_v4();
     let now = Ts::now();
     let inserted = conn
@@ -311,8 +320,8 @@ pub fn get_or_create(conn: &Connection, req: &RunRequest, user_pk: i64) -> DbRes
     tags::attach_to(conn, TagLinks::Runs, pk, &tag_pks)?;
     link_logs(conn, &req.logs, user_pk, pk)?;
     // `@pipeline(model=Model(...))`: the model and this run's version (§5.1).
-    if let Some(Value::Object(model)) = config.get("model") {
-        let subs = substitutions(Ts(req.start_time.unwrap_or(now.0)), config.get("substitutions"));
+    if let Value::Object(model) = &config.model {
+        let subs = substitutions(Ts(req.start_time.unwrap_or(now.0)), config.substitutions.as_ref());
         model_versions::version_for_run(conn, project.pk, model, &subs, pk, user_pk)?;
     }
     Ok((pk, true))

@@ -8,7 +8,8 @@ use crate::models::run::{is_finished, LogsRef};
 use crate::models::step::{StepRequest, StepUpdate};
 use crate::models::{Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde_json::Value;
 
 fn version_pk(conn: &Connection, id: &Id) -> DbResult<i64> {
     conn.prepare_cached("SELECT pk FROM artifact_versions WHERE id = ?1")?
@@ -45,13 +46,41 @@ fn manual_status(status: &str) -> Option<DbError> {
 }
 
 /// The type of an input that is not a step output of the spec.
-fn other_input_type(config: &Map<String, Value>, name: &str) -> &'static str {
-    let has = |key: &str| config.get(key).and_then(Value::as_object).is_some_and(|m| m.contains_key(name));
-    if has("external_input_artifacts") {
+/// What a step create reads from the step's stored configuration (a few
+/// keys of `config` and `spec`): the rest of it, most of its bytes, is
+/// skipped without building a JSON tree (bench/README.md, "Partial
+/// parses"). Each key is a `Value` so that a key of another type reads
+/// like a missing one.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StoredStep {
+    config: Option<StoredConfig>,
+    spec: Option<StoredSpec>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StoredConfig {
+    retry: Value,
+    external_input_artifacts: Value,
+    client_lazy_loaders: Value,
+    parameters: Value,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StoredSpec {
+    upstream_steps: Value,
+    inputs: Value,
+}
+
+fn other_input_type(config: &StoredConfig, name: &str) -> &'static str {
+    let has = |v: &Value| v.as_object().is_some_and(|m| m.contains_key(name));
+    if has(&config.external_input_artifacts) {
         "external"
-    } else if has("client_lazy_loaders") {
+    } else if has(&config.client_lazy_loaders) {
         "lazy_loaded"
-    } else if has("parameters") {
+    } else if has(&config.parameters) {
         "override"
     } else {
         "manual"
@@ -83,10 +112,9 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
     let Some(step_config) = step_config else {
         return Err(DbError::NotFound(format!("'Step configuration for step `{}` not found.'", req.name)));
     };
-    let stored: Map<String, Value> = serde_json::from_str(&step_config).unwrap_or_default();
-    let config = stored.get("config").and_then(Value::as_object).cloned().unwrap_or_default();
-    let spec = stored.get("spec").and_then(Value::as_object).cloned().unwrap_or_default();
-    let max_retries = config.get("retry").and_then(|r| r.get("max_retries")).and_then(Value::as_i64).unwrap_or(0);
+    let stored: StoredStep = serde_json::from_str(&step_config).unwrap_or_default();
+    let (config, spec) = (stored.config.unwrap_or_default(), stored.spec.unwrap_or_default());
+    let max_retries = config.retry.get("max_retries").and_then(Value::as_i64).unwrap_or(0);
     let earlier: Vec<String> = conn
         .prepare_cached("SELECT status FROM steps WHERE run_pk = ?1 AND name = ?2")?
         .query_map(params![run_pk, req.name], |r| r.get(0))?
@@ -150,7 +178,7 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
     if let Some(original) = original.filter(|_| matches!(req.status.as_str(), "cached" | "skipped")) {
         run_metadata::copy_step(conn, original, pk)?;
     }
-    for parent in spec.get("upstream_steps").and_then(Value::as_array).into_iter().flatten() {
+    for parent in spec.upstream_steps.as_array().into_iter().flatten() {
         let Some(parent) = parent.as_str() else { continue };
         let parent_pk: Option<i64> = conn
             .prepare_cached("SELECT pk FROM steps WHERE run_pk = ?1 AND name = ?2 ORDER BY version DESC LIMIT 1")?
@@ -162,7 +190,7 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
         conn.prepare_cached("INSERT OR IGNORE INTO step_parents (step_pk, parent_pk) VALUES (?1, ?2)")?
             .execute([pk, parent_pk])?;
     }
-    let spec_inputs = spec.get("inputs").and_then(Value::as_object);
+    let spec_inputs = spec.inputs.as_object();
     let original_links = match original {
         Some(o) => links_of(conn, &[o])?,
         None => Vec::new(),
