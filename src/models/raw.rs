@@ -17,6 +17,45 @@ pub fn raw(text: String) -> Box<RawValue> {
     RawValue::from_string(text).unwrap_or_else(|_| null())
 }
 
+/// `json` (valid JSON text) without the whitespace between its tokens, as
+/// a compact serializer writes it, without building its value: strings
+/// (and their escapes) are copied as they are.
+pub fn minified(json: &str) -> String {
+    let bytes = json.as_bytes();
+    let mut out = String::with_capacity(json.len());
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // On to the closing quote, past escaped characters.
+                i += 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                        Some(at) if bytes[i + at] == b'\\' => i = (i + at + 2).min(bytes.len()),
+                        Some(at) => {
+                            i += at + 1;
+                            break;
+                        }
+                        None => {
+                            i = bytes.len();
+                            break;
+                        }
+                    }
+                }
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => {
+                // ASCII: `i` is a char boundary.
+                out.push_str(&json[start..i]);
+                i += 1;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&json[start..]);
+    out
+}
+
 pub fn null() -> Box<RawValue> {
     RawValue::from_string("null".into()).expect("valid JSON")
 }
@@ -84,6 +123,18 @@ impl utoipa::ToSchema for RawObject {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn minified_drops_the_whitespace_between_tokens_only() {
+        let text = "{ \"a\" : [1, 2.5e-05, true],\n\t\"b\": \"x y \\\" z\\\\\", \"c\": {\"\\u00e9 é \": null} }";
+        let min = super::minified(text);
+        assert_eq!(min, "{\"a\":[1,2.5e-05,true],\"b\":\"x y \\\" z\\\\\",\"c\":{\"\\u00e9 é \":null}}");
+        let (a, b): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(text).unwrap(), serde_json::from_str(&min).unwrap());
+        assert_eq!(a, b);
+        // Text cut inside a string (not JSON) is copied, not a panic.
+        assert_eq!(super::minified("[\"a \\"), "[\"a \\");
+    }
+
     use super::*;
 
     #[test]

@@ -3,12 +3,13 @@
 //! step configurations are kept verbatim, see `pipeline-runs.md` §6 #18).
 
 use super::pipeline::PipelineNested;
-use super::raw::{null, raw, RawObject};
+use super::raw::{minified, null, raw, RawObject};
 use super::stack::StackResponse;
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
 use super::{Entity, Id, Nothing, Shared, Ts};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// The metadata fields stored as one JSON object (besides the configuration).
@@ -51,7 +52,75 @@ pub fn without_packages(env: &Value) -> Value {
     env
 }
 
+/// A member kept as raw JSON text: absent, or present (`null` too).
+#[derive(Default)]
+struct RawMember<'a>(Option<&'a RawValue>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawMember<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'a RawValue>::deserialize(d).map(|v| RawMember(Some(v)))
+    }
+}
+
+impl RawMember<'_> {
+    /// The member as `Fields` checks it: an object stands in as `{}` (its
+    /// members are not looked at), anything else as itself.
+    fn stand_in(&self) -> Option<Value> {
+        let text = self.0?.get();
+        Some(match text.starts_with('{') {
+            true => Value::Object(Map::new()),
+            false => serde_json::from_str(text).unwrap_or(Value::Null),
+        })
+    }
+
+    fn object_text(&self) -> Option<&str> {
+        self.0.map(RawValue::get).filter(|t| t.starts_with('{'))
+    }
+}
+
+/// A `POST /pipeline_snapshots` body with its two large members (most of
+/// its bytes) kept as raw text: they are stored as sent (minified), so
+/// they are never built into values and written back (bench/README.md,
+/// "Partial parses"). The rest is read as values, as for any body.
+#[derive(Deserialize)]
+struct SplitBody<'a> {
+    #[serde(borrow, default)]
+    pipeline_configuration: RawMember<'a>,
+    #[serde(borrow, default)]
+    step_configurations: RawMember<'a>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
 impl SnapshotRequest {
+    /// [`SnapshotRequest::parse`] on the body's bytes read as a
+    /// [`SplitBody`]: the same checks and answers, the two large members
+    /// taken as text. `None` when the bytes are not such an object (not
+    /// JSON, not an object, a member twice): parse them as any body.
+    pub fn parse_bytes(bytes: &[u8]) -> Option<Result<SnapshotRequest, Invalid>> {
+        serde_json::from_slice::<SplitBody>(bytes).ok().map(SnapshotRequest::parse_split)
+    }
+
+    fn parse_split(body: SplitBody) -> Result<SnapshotRequest, Invalid> {
+        let mut v = body.rest;
+        for (key, member) in [
+            ("pipeline_configuration", &body.pipeline_configuration),
+            ("step_configurations", &body.step_configurations),
+        ] {
+            if let Some(stand_in) = member.stand_in() {
+                v.insert(key.to_string(), stand_in);
+            }
+        }
+        let mut req = SnapshotRequest::parse(&Value::Object(v))?;
+        if let Some(text) = body.pipeline_configuration.object_text() {
+            req.pipeline_configuration = minified(text);
+        }
+        if let Some(text) = body.step_configurations.object_text() {
+            req.steps = RawObject::parse(text).0.into_iter().map(|(k, v)| (k, minified(v.get()))).collect();
+        }
+        Ok(req)
+    }
+
     pub fn parse(v: &Value) -> Result<SnapshotRequest, Invalid> {
         let mut f = Fields::new(v, &["body"])?;
         let project = f.required_uuid("project");
@@ -179,11 +248,20 @@ impl Snapshot {
         m.set("source_code", stored.get_or_null("source_code"));
         m.set("run_name_template", raw(serde_json::to_string(&self.run_name_template).unwrap_or_default()));
         m.set("pipeline_configuration", raw(self.pipeline_configuration.clone()));
-        m.set(
-            "step_configurations",
-            raw(serde_json::to_string(&RawObject(steps.into_iter().map(|(k, v)| (k, raw(v))).collect()))
-                .unwrap_or_default()),
-        );
+        // `{"name": <stored text>, ...}` checked once as a whole, not once
+        // per step and again as a whole.
+        let mut text = String::with_capacity(2 + steps.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>());
+        text.push('{');
+        for (i, (name, config)) in steps.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&Value::String(name.clone()).to_string());
+            text.push(':');
+            text.push_str(config);
+        }
+        text.push('}');
+        m.set("step_configurations", raw(text));
         for k in [
             "client_environment",
             "client_version",
@@ -202,5 +280,75 @@ impl Snapshot {
         m.set("config_template", null());
         m.set("config_schema", null());
         m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(configuration: Value, steps: Value) -> Value {
+        json!({
+            "project": Id::new_v4().hyphenated().to_string(), "stack": Id::new_v4().hyphenated().to_string(),
+            "pipeline": Id::new_v4().hyphenated().to_string(), "name": null, "run_name_template": "run-{date}",
+            "pipeline_configuration": configuration, "step_configurations": steps,
+            "client_environment": {"python_packages": ["a"], "os": "linux"}, "pipeline_spec": {"version": "0.4"},
+        })
+    }
+
+    /// Both reads of the pretty-printed `v`: through values, and split.
+    fn both(v: &Value) -> (Result<SnapshotRequest, Invalid>, Option<Result<SnapshotRequest, Invalid>>) {
+        let text = serde_json::to_string_pretty(v).unwrap();
+        (SnapshotRequest::parse(v), SnapshotRequest::parse_bytes(text.as_bytes()))
+    }
+
+    fn parsed(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn the_split_read_stores_what_the_value_read_stores() {
+        let configuration = json!({"name": "p", "enable_cache": false, "substitutions": {"x": "é \" \\ y"},
+                                   "settings": {"docker": {"requirements": ["a b", "c"]}}, "extra": {}, "f": 1.5e-7});
+        // Step names out of alphabetical order: their order is their position.
+        let steps = json!({"zeta": {"spec": {"upstream_steps": []}, "config": {"name": "zeta", "parameters": {"n": 3}}},
+                           "alpha": {"spec": {"upstream_steps": ["zeta"]}, "config": {"name": "alpha"}}});
+        let (by_value, split) = both(&body(configuration.clone(), steps));
+        let (by_value, split) = (by_value.unwrap(), split.expect("an object body").unwrap());
+        assert_eq!(parsed(&split.pipeline_configuration), configuration);
+        assert_eq!(parsed(&split.pipeline_configuration), parsed(&by_value.pipeline_configuration));
+        assert!(!split.pipeline_configuration.contains(": "), "stored minified: {}", split.pipeline_configuration);
+        let names = |r: &SnapshotRequest| r.steps.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&split), ["zeta", "alpha"]);
+        assert_eq!(names(&split), names(&by_value));
+        for ((_, a), (_, b)) in split.steps.iter().zip(&by_value.steps) {
+            assert_eq!(parsed(a), parsed(b));
+        }
+        assert_eq!(parsed(&split.metadata), parsed(&by_value.metadata));
+        assert_eq!((split.project, split.stack, split.pipeline), (by_value.project, by_value.stack, by_value.pipeline));
+        assert_eq!((&split.run_name_template, split.is_dynamic), (&by_value.run_name_template, by_value.is_dynamic));
+    }
+
+    #[test]
+    fn the_split_read_refuses_what_the_value_read_refuses() {
+        let steps = json!({"s": {"spec": {}, "config": {}}});
+        let mut missing = body(json!({}), steps.clone());
+        missing.as_object_mut().unwrap().remove("pipeline_configuration");
+        let mut cases = vec![missing];
+        for bad in [json!(null), json!("x"), json!([1]), json!(3)] {
+            cases.push(body(bad.clone(), steps.clone()));
+            cases.push(body(json!({}), bad));
+        }
+        for case in &cases {
+            let (by_value, split) = both(case);
+            let split = split.expect("an object body");
+            assert_eq!(format!("{:?}", split.as_ref().err()), format!("{:?}", by_value.as_ref().err()), "{case}");
+            assert_eq!(split.is_ok(), by_value.is_ok(), "{case}");
+        }
+        // Not an object, or not JSON: read as any body.
+        for text in ["[1, 2]", "{\"pipeline_configuration\": {}, \"pipeline_configuration\": {}}", "{"] {
+            assert!(SnapshotRequest::parse_bytes(text.as_bytes()).is_none(), "{text}");
+        }
     }
 }

@@ -63,7 +63,10 @@ async fn remove(_: AuthUser, PathId(id): PathId, state: State) -> Reply {
 #[utoipa::path(tag = "pipeline_snapshots", operation_id = "pipeline_snapshots_create", summary = "Create a pipeline snapshot", security(("bearer" = [])), request_body(content = serde_json::Value, content_type = "application/json", description = "a PipelineSnapshotRequest"), responses((status = 200, body = serde_json::Value, description = "a PipelineSnapshotResponse"), (status = 401, description = "Not authenticated"), (status = 404, description = "Pipeline or stack not found"), (status = 422, description = "Request validation failed")))]
 #[post("")]
 async fn create_snapshot(user: AuthUser, Body(body): Body, state: State) -> Reply {
-    let req = SnapshotRequest::parse(&json_body(&body)?)?;
+    let req = match SnapshotRequest::parse_bytes(&body) {
+        Some(req) => req?,
+        None => SnapshotRequest::parse(&json_body(&body)?)?,
+    };
     let snapshot = state.db.write(move |tx| snapshots::create(tx, &req, user.pk)).await?;
     Ok(json::ok(&snapshot))
 }

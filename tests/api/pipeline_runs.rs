@@ -44,9 +44,15 @@ pub async fn snapshot_with(app: &TestApp, pipeline: &str, more: Value) -> (Strin
         "client_environment": {"os": "linux", "python_packages": "a==1\nb==2"},
         "client_version": "0.98.0", "server_version": "0.98.0",
     });
-    let (s, snap) = app.post("/api/v1/pipeline_snapshots", body).await;
+    let (s, snap) = app.post("/api/v1/pipeline_snapshots", body.clone()).await;
     assert_eq!(s, 200, "{snap}");
     assert!(snap["metadata"]["client_environment"].get("python_packages").is_none(), "{snap}");
+    // The configurations as sent, the steps in their order.
+    for key in ["step_configurations", "pipeline_configuration"] {
+        assert_eq!(snap["metadata"][key], body[key], "{key}");
+    }
+    let steps: Vec<&String> = snap["metadata"]["step_configurations"].as_object().unwrap().keys().collect();
+    assert_eq!(steps, ["load", "total"]);
     assert_eq!(snap["resources"]["pipeline"]["name"], pipeline);
     assert_eq!(snap["metadata"]["step_configurations"]["total"]["spec"]["upstream_steps"][0], "load");
     (p["id"].as_str().unwrap().into(), snap["id"].as_str().unwrap().into(), store)
@@ -116,6 +122,12 @@ async fn a_run_goes_from_placeholder_to_completed_from_its_steps() {
     assert_eq!(s, 200, "{load}");
     assert_eq!(load["body"]["substitutions"]["date"], "2026_12_02");
     assert_eq!(load["metadata"]["config"]["substitutions"]["time"], "20_36_20_836781");
+    // The rest of the stored config and spec, as configured.
+    let (config, spec) = (&load["metadata"]["config"], &load["metadata"]["spec"]);
+    assert_eq!(
+        (&config["name"], &config["parameters"], &spec["upstream_steps"]),
+        (&json!("load"), &json!({}), &json!([]))
+    );
     let numbers = output_version(&app, "numbers").await;
     let load_id = load["id"].as_str().unwrap().to_string();
     let (s, done) = app
