@@ -11,6 +11,8 @@ use crate::models::run::substitutions;
 use crate::models::step::{Named, Step, StepBody, StepInput, StepMetadata, StepResources, StepResponse};
 use crate::models::{Entity, Id, Page, Ts};
 use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -130,6 +132,23 @@ fn parents_of(conn: &Connection, step_pks: &[i64]) -> DbResult<HashMap<i64, Vec<
     Ok(out)
 }
 
+/// The parts of a step's stored configuration that its response shows,
+/// read in one pass: `config` split into its members (one is replaced),
+/// `spec` as it is; the rest (`step_config_overrides`) is skipped.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StoredStep {
+    config: Option<RawObject>,
+    spec: Option<Box<RawValue>>,
+}
+
+impl StoredStep {
+    /// Empty when `text` is not such an object.
+    fn parse(text: &str) -> StoredStep {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+}
+
 /// Responses for `pks` in order, in a fixed number of queries (rows, runs,
 /// configurations, users, logs, links, their versions, parents, metadata).
 pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepResponse>> {
@@ -178,15 +197,12 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepR
             let subs = run.map(|r| r.substitutions.clone()).unwrap_or_default();
             s.body.substitutions = subs.clone();
             let meta = hydrate.then(|| {
-                let stored = RawObject::parse(&configs.remove(&s.pk).unwrap_or_default());
-                let mut config = stored.get("config").map(|c| RawObject::parse(c.get())).unwrap_or_default();
+                let stored = StoredStep::parse(&configs.remove(&s.pk).unwrap_or_default());
+                let mut config = stored.config.unwrap_or_default();
                 config.set("substitutions", raw(Value::Object(subs).to_string()));
                 StepMetadata {
                     config,
-                    spec: match stored.get("spec") {
-                        Some(spec) => spec.to_owned(),
-                        None => raw("{}".into()),
-                    },
+                    spec: stored.spec.unwrap_or_else(|| raw("{}".into())),
                     cache_key: s.cache_key.clone(),
                     cache_expires_at: s.cache_expires_at,
                     code_hash: s.code_hash.clone(),
