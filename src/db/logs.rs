@@ -6,9 +6,10 @@ use crate::models::{Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 
-const SELECT: &str = "SELECT l.pk, l.id, l.created, l.updated, u.id, p.id, l.uri, l.source, s.id, r.id,
-        l.artifact_store_id, l.log_store_id, l.hook_invocation_id, l.user_pk, l.run_pk, l.step_pk
- FROM logs l JOIN projects p ON p.pk = l.project_pk LEFT JOIN users u ON u.pk = l.user_pk
+const COLUMNS: &str = "SELECT l.pk, l.id, l.created, l.updated, u.id, p.id, l.uri, l.source, s.id, r.id,
+        l.artifact_store_id, l.log_store_id, l.hook_invocation_id, l.user_pk, l.run_pk, l.step_pk";
+/// What an entry's columns join, after `logs l`.
+const JOINS: &str = "JOIN projects p ON p.pk = l.project_pk LEFT JOIN users u ON u.pk = l.user_pk
  LEFT JOIN runs r ON r.pk = l.run_pk LEFT JOIN steps s ON s.pk = l.step_pk";
 
 /// (pk, entry, run pk, step pk).
@@ -137,7 +138,7 @@ pub fn link(conn: &Connection, id: &Id, run: Option<i64>, step: Option<i64>) -> 
 }
 
 fn get_row(conn: &Connection, id: &Id) -> DbResult<(i64, Logs, Option<i64>, Option<i64>)> {
-    let sql = format!("{SELECT} WHERE l.id = ?1");
+    let sql = format!("{COLUMNS} FROM logs l {JOINS} WHERE l.id = ?1");
     conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?.ok_or_else(|| not_found(id))
 }
 
@@ -156,11 +157,19 @@ pub fn update(conn: &Connection, id: &Id, upd: &LogsUpdate) -> DbResult<LogsResp
     get(conn, id)
 }
 
+/// The entries of the owners in `rarray(?1)`, by the owner's index: the
+/// owners come first (`CROSS JOIN` keeps that order), so planner statistics
+/// taken while `logs` was small cannot turn it into a scan of the table
+/// for every page (they did: `step_pk IN (SELECT value FROM rarray(?1))`
+/// was planned as `SCAN l` once `logs` had been analyzed at 42 rows).
+fn owners_sql(by_step: bool) -> String {
+    let owner = if by_step { "step_pk" } else { "run_pk" };
+    format!("{COLUMNS} FROM rarray(?1) x CROSS JOIN logs l ON l.{owner} = x.value {JOINS} ORDER BY l.created, l.pk")
+}
+
 /// The entries of many runs (`by_step` false) or steps, in creation order, in one query.
 pub fn of_owners(conn: &Connection, pks: &[i64], by_step: bool) -> DbResult<HashMap<i64, Vec<Logs>>> {
-    let owner = if by_step { "step_pk" } else { "run_pk" };
-    let sql = format!("{SELECT} WHERE l.{owner} IN (SELECT value FROM rarray(?1)) ORDER BY l.created, l.pk");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&owners_sql(by_step))?;
     let mut out: HashMap<i64, Vec<Logs>> = HashMap::new();
     let mut rows = stmt.query([super::pk_array(pks)])?;
     while let Some(r) = rows.next()? {
@@ -170,4 +179,35 @@ pub fn of_owners(conn: &Connection, pks: &[i64], by_step: bool) -> DbResult<Hash
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    /// With the statistics `PRAGMA optimize` took of a small `logs` table
+    /// (seen: 42 rows, 2 per step), the owners' entries are still found
+    /// through the owner's index, not by scanning `logs`.
+    #[test]
+    fn entries_of_owners_are_found_by_index_after_small_table_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = super::super::Db::open(&dir.path().join("t.db"), 1).unwrap();
+        let conn = db.conn().unwrap();
+        conn.execute_batch(
+            "DELETE FROM sqlite_stat1 WHERE tbl = 'logs';
+             INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('logs', 'logs_by_step', '40 2'),
+                 ('logs', 'logs_by_run', '2 1'), ('logs', 'sqlite_autoindex_logs_1', '42 1');
+             ANALYZE sqlite_schema;",
+        )
+        .unwrap();
+        for (by_step, index) in [(true, "logs_by_step"), (false, "logs_by_run")] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {}", super::owners_sql(by_step)))
+                .unwrap()
+                .query_map([super::super::pk_array(&[1, 2])], |r| r.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(plan.iter().any(|p| p.contains(&format!("SEARCH l USING INDEX {index}"))), "{plan:?}");
+            assert!(!plan.iter().any(|p| p.starts_with("SCAN l")), "{plan:?}");
+        }
+    }
 }
