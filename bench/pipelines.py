@@ -148,6 +148,8 @@ def callgrind(binary: Path, runs: int, tmp: Path) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=10, help="measured runs per server (default 10)")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="alternate the servers this many times, --runs/--rounds runs each time (default 5)")
     ap.add_argument("--trove-bin", type=Path, help="trove binary (default: cargo build --release)")
     ap.add_argument("--no-zenml", action="store_true", help="trove only")
     ap.add_argument("--callgrind", action="store_true",
@@ -158,23 +160,38 @@ def main() -> int:
         subprocess.run(["cargo", "build", "--release", "--bin", "trove"], cwd=B.REPO, check=True)
         binary = B.REPO / "target" / "release" / "trove"
     tmp = Path(tempfile.mkdtemp(prefix="trove-pipebench."))
-    results = {}
     if args.callgrind:
         return callgrind(binary.resolve(), args.runs, tmp)
-    srv, _ = B.start_trove(binary.resolve(), tmp / "trove-data", tmp / "trove.log", "warn")
+    rounds = max(1, min(args.rounds, args.runs))
+    per_round = [args.runs // rounds + (1 if r < args.runs % rounds else 0) for r in range(rounds)]
+    servers = []
     try:
-        results["trove"] = run_client(srv, args.runs, tmp / "client-trove")
+        srv, _ = B.start_trove(binary.resolve(), tmp / "trove-data", tmp / "trove.log", "warn")
+        servers.append(srv)
+        if not args.no_zenml:
+            script = B.REPO.parent / "shared" / "conformance" / "start_reference_zenml.sh"
+            zsrv, _ = B.start_zenml(script, tmp / "zenml-data")
+            servers.append(zsrv)
+        # Both servers stay up; the clients take turns, so that both see the
+        # same stretches of this VM's drifting speed.
+        totals = {s.name: {"cpu_ms": 0.0, "walls": 0.0, "runs": 0, "rounds": []} for s in servers}
+        for r, runs in enumerate(per_round):
+            for s in servers:
+                got = run_client(s, runs, tmp / f"client-{s.name}-{r}")
+                t = totals[s.name]
+                t["cpu_ms"] += got["cpu_per_run_ms"] * runs
+                t["walls"] += got["wall_per_run_s"] * runs
+                t["runs"] += runs
+                t["rounds"].append(got["cpu_per_run_ms"])
     finally:
-        srv.stop()
-    if not args.no_zenml:
-        script = B.REPO.parent / "shared" / "conformance" / "start_reference_zenml.sh"
-        zsrv, _ = B.start_zenml(script, tmp / "zenml-data")
-        try:
-            results["zenml"] = run_client(zsrv, args.runs, tmp / "client-zenml")
-        finally:
-            zsrv.stop()
+        for s in servers:
+            s.stop()
+    results = {
+        name: {"cpu_per_run_ms": t["cpu_ms"] / t["runs"], "wall_per_run_s": t["walls"] / t["runs"], "rounds": t["rounds"]}
+        for name, t in totals.items()
+    }
     lines = [
-        f"# Pipeline runs: 10-step pipeline, {args.runs} runs, caching off",
+        f"# Pipeline runs: 10-step pipeline, {args.runs} runs in {rounds} alternating rounds, caching off",
         "",
         "| server | server CPU per run | client wall per run |",
         "|---|---:|---:|",
@@ -183,10 +200,12 @@ def main() -> int:
         lines.append(f"| {name} | {r['cpu_per_run_ms']:.2f} ms | {r['wall_per_run_s']:.2f} s |")
     if "zenml" in results and results["trove"]["cpu_per_run_ms"] > 0:
         t, z = results["trove"], results["zenml"]
+        by_round = [zc / tc for tc, zc in zip(t["rounds"], z["rounds"]) if tc > 0]
         lines += [
             "",
             f"trove/ZenML server CPU per run: 1/{z['cpu_per_run_ms'] / t['cpu_per_run_ms']:.0f}; "
             f"wall per run: {t['wall_per_run_s'] / z['wall_per_run_s']:.2f}x",
+            f"by round: {', '.join(f'1/{x:.0f}' for x in by_round)}",
         ]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -46,15 +46,11 @@ fn artifact_links(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec
             Ok((r.get(0)?, r.get::<_, Id>(1)?, Ts(r.get(2)?), Ts(r.get(3)?), r.get::<_, Id>(4)?, r.get(5)?))
         })?
         .collect::<Result<_, _>>()?;
-    let mut version_pks: Vec<i64> = rows.iter().map(|r| r.5).collect();
-    version_pks.sort_unstable();
-    version_pks.dedup();
-    let versions: HashMap<i64, _> =
-        version_pks.iter().copied().zip(version_load::load(conn, &version_pks, false)?).collect();
+    let versions = version_load::bodies(conn, &rows.iter().map(|r| r.5).collect::<Vec<_>>())?;
     let mut by_pk: HashMap<i64, ArtifactLinkResponse> = HashMap::new();
     for (pk, id, created, updated, model_version, version_pk) in rows {
         let Some(v) = versions.get(&version_pk) else { continue };
-        let body = ArtifactLinkBody { created, updated, model_version, artifact_version: v.clone().into_body_only() };
+        let body = ArtifactLinkBody { created, updated, model_version, artifact_version: v.clone() };
         let metadata = hydrate.then_some(Empty {});
         by_pk.insert(pk, Entity { body, metadata, resources: None, id, permission_denied: false, name: None });
     }

@@ -161,14 +161,8 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepR
     let users = users::nested_by_pks(conn, &steps.iter().filter_map(|s| s.user_pk).collect::<Vec<_>>())?;
     let mut logs = logs::of_owners(conn, pks, true)?;
     let links = links_of(conn, pks)?;
-    let version_pks: Vec<i64> = links.iter().map(|l| l.3).collect();
-    let mut versions: HashMap<i64, ArtifactVersionResponse> = HashMap::new();
-    let mut ordered = version_pks.clone();
-    ordered.sort_unstable();
-    ordered.dedup();
-    for (pk, v) in ordered.iter().zip(version_load::load(conn, &ordered, false)?) {
-        versions.insert(*pk, v.into_body_only());
-    }
+    let versions: HashMap<i64, ArtifactVersionResponse> =
+        version_load::bodies(conn, &links.iter().map(|l| l.3).collect::<Vec<_>>())?;
     let (mut parents, mut metadata) = match hydrate {
         true => (parents_of(conn, pks)?, run_metadata::of_owners(conn, pks, true)?),
         false => (HashMap::new(), HashMap::new()),

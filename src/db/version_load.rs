@@ -74,6 +74,32 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
     assemble(conn, pks, rows, hydrate)
 }
 
+/// Responses without metadata and resources (a version nested in a step or
+/// a model-version link shows its body only), by pk: the rows alone, none
+/// of the queries for users, tags and producers that [`load`] adds.
+pub fn bodies(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, ArtifactVersionResponse>> {
+    if pks.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut stmt =
+        conn.prepare_cached(rows_sql!("rarray(?1) r CROSS JOIN artifact_versions av ON av.pk = r.value", ""))?;
+    let rows = read_rows(stmt.query([pk_array(pks)])?, pks.len())?;
+    Ok(rows
+        .into_iter()
+        .map(|(pk, row)| {
+            let entity = Entity {
+                body: row.body,
+                metadata: None,
+                resources: None,
+                id: row.id,
+                permission_denied: false,
+                name: None,
+            };
+            (pk, entity)
+        })
+        .collect())
+}
+
 /// The response for one version id (`None` when there is no such version).
 pub fn load_by_id(conn: &Connection, id: &Id, hydrate: bool) -> DbResult<Option<ArtifactVersionResponse>> {
     let mut stmt = conn.prepare_cached(rows_sql!("artifact_versions av", " WHERE av.id = ?1"))?;

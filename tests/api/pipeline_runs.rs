@@ -138,7 +138,10 @@ async fn a_run_goes_from_placeholder_to_completed_from_its_steps() {
         .await;
     assert_eq!(s, 200, "{done}");
     assert_eq!(done["resources"]["outputs"]["numbers"][0]["id"], json!(numbers));
-    assert!(done["resources"]["outputs"]["numbers"][0]["metadata"].is_null());
+    // A nested version shows its body only (no resources, as the reference).
+    let output = &done["resources"]["outputs"]["numbers"][0];
+    assert!(output["metadata"].is_null() && output["resources"].is_null(), "{output}");
+    assert_eq!(output["body"]["artifact"]["name"], "numbers");
     let (_, mid) = app.get(&format!("/api/v1/runs/{run}")).await;
     assert_eq!(mid["body"]["status"], "running", "one of two steps done");
     let (s, total) = app.post("/api/v1/steps", step("total", json!({"numbers": [numbers]}))).await;
