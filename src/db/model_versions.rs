@@ -31,6 +31,10 @@ const VERSION_SELECT: &str = "SELECT v.pk, v.id, v.name, v.created, v.updated, u
 
 /// Version rows by pk in order, with their models (one query each).
 fn versions_by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<ModelVersion>> {
+    if pks.is_empty() {
+        // Runs without a model: no statements.
+        return Ok(Vec::new());
+    }
     let sql = format!("{VERSION_SELECT} WHERE v.pk IN (SELECT value FROM rarray(?1))");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows: Vec<(ModelVersion, i64)> = stmt
