@@ -17,7 +17,9 @@ client from. Results: bench/results/pipelines-<time>.md.
 """
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -68,56 +70,92 @@ def server_cpu(pids):
 
 
 if __name__ == "__main__":
+    # Protocol with bench/pipelines.py: after the warm-up, "BENCH ready";
+    # then for each line N on stdin, N measured runs and one "BENCH {json}".
     import os, subprocess, sys, time, json
-    n, pids = int(sys.argv[1]), [int(p) for p in sys.argv[2].split(",")]
+    pids = [int(p) for p in sys.argv[1].split(",")]
     bench_pipe()  # warm-up in this process: login, imports, registration
+    print("BENCH ready", flush=True)
     hook = os.environ.get("BENCH_AROUND_RUNS")  # callgrind: zero the counters before, dump after
-    if hook:
-        subprocess.run([hook, "-z", str(pids[0])], check=True, capture_output=True)
-    walls = []
-    cpu0 = server_cpu(pids)
-    for _ in range(n):
-        t0 = time.perf_counter()
-        run = bench_pipe()
-        walls.append(time.perf_counter() - t0)
-        assert str(run.status) in ("completed", "ExecutionStatus.COMPLETED"), run.status
-    cpu = server_cpu(pids) - cpu0
-    if hook:
-        subprocess.run([hook, "-d", str(pids[0])], check=True, capture_output=True)
-    print(json.dumps({"walls": walls, "cpu": cpu}))
+    for line in sys.stdin:
+        n = int(line)
+        if hook:
+            subprocess.run([hook, "-z", str(pids[0])], check=True, capture_output=True)
+        walls = []
+        cpu0 = server_cpu(pids)
+        for _ in range(n):
+            t0 = time.perf_counter()
+            run = bench_pipe()
+            walls.append(time.perf_counter() - t0)
+            assert str(run.status) in ("completed", "ExecutionStatus.COMPLETED"), run.status
+        cpu = server_cpu(pids) - cpu0
+        if hook:
+            subprocess.run([hook, "-d", str(pids[0])], check=True, capture_output=True)
+        print("BENCH " + json.dumps({"walls": walls, "cpu": cpu}), flush=True)
 '''
 
 
-def run_client(srv, runs: int, work: Path, around_runs: str | None = None) -> dict:
-    import json
+class Client:
+    """One client process against one server: warmed up once (login,
+    imports, the pipeline's registration), then asked for measured runs as
+    often as needed. It measures the server's CPU itself, around the
+    measured runs only, from /proc of the server's process tree (threads
+    that end during the runs are not counted: trove's live on)."""
 
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "bench_pipe.py").write_text(PIPELINE)
-    env = dict(os.environ)
-    env.update(
-        ZENML_STORE_URL=f"http://{B.HOST}:{srv.port}",
-        ZENML_STORE_USERNAME=srv.user,
-        ZENML_STORE_PASSWORD=srv.password,
-        ZENML_CONFIG_PATH=str(work / "cfg"),
-        ZENML_ANALYTICS_OPT_IN="false",
-        ZENML_LOGGING_VERBOSITY="ERROR",
-    )
-    if around_runs:
-        env["BENCH_AROUND_RUNS"] = around_runs
-    py = str(B.zenml_venv() / "bin" / "python")
-    # The client measures the server's CPU itself, around the measured runs
-    # only (after a warm-up run in the same process: login, imports, the
-    # pipeline's registration), from /proc of the server's process tree
-    # (threads that end during the runs are not counted: trove's live on).
-    pids = ",".join(str(p) for p in B.proc_tree(srv.pid))
-    t0 = time.perf_counter()
-    out = subprocess.run([py, "bench_pipe.py", str(runs), pids], cwd=work, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if out.returncode != 0:
-        B.die(f"client failed against {srv.name}:\n{out.stderr[-3000:]}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    walls, cpu = result["walls"], result["cpu"]
-    return {"cpu_per_run_ms": cpu / runs * 1000, "wall_per_run_s": sum(walls) / len(walls), "total_s": wall}
+    def __init__(self, srv, work: Path, around_runs: str | None = None):
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "bench_pipe.py").write_text(PIPELINE)
+        env = dict(os.environ)
+        env.update(
+            ZENML_STORE_URL=f"http://{B.HOST}:{srv.port}",
+            ZENML_STORE_USERNAME=srv.user,
+            ZENML_STORE_PASSWORD=srv.password,
+            ZENML_CONFIG_PATH=str(work / "cfg"),
+            ZENML_ANALYTICS_OPT_IN="false",
+            ZENML_LOGGING_VERBOSITY="ERROR",
+        )
+        if around_runs:
+            env["BENCH_AROUND_RUNS"] = around_runs
+        py = str(B.zenml_venv() / "bin" / "python")
+        pids = ",".join(str(p) for p in B.proc_tree(srv.pid))
+        self.name, self.err = srv.name, work / "client.err"
+        self.proc = subprocess.Popen([py, "bench_pipe.py", pids], cwd=work, env=env, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(self.err, "w"))
+        self._reply()
+
+    def _reply(self) -> str:
+        for line in self.proc.stdout:
+            if line.startswith("BENCH "):
+                return line[len("BENCH "):].strip()
+        B.die(f"client failed against {self.name}:\n{self.err.read_text()[-3000:]}")
+
+    def runs(self, n: int) -> dict:
+        """n measured runs: server CPU (s) and the runs' wall times (s)."""
+        import json
+
+        self.proc.stdin.write(f"{n}\n")
+        self.proc.stdin.flush()
+        return json.loads(self._reply())
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+@contextlib.contextmanager
+def paused(servers):
+    """SIGSTOP the process trees of `servers` for the block, SIGCONT after."""
+    pids = [p for srv in servers for p in B.proc_tree(srv.pid)]
+    for p in pids:
+        os.kill(p, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
 
 
 def callgrind(binary: Path, runs: int, tmp: Path) -> int:
@@ -134,7 +172,9 @@ def callgrind(binary: Path, runs: int, tmp: Path) -> int:
     wrapper = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no"]
     srv, _ = B.start_trove(binary, tmp / "trove-data", tmp / "trove.log", "warn", wrapper=wrapper, timeout=300)
     try:
-        run_client(srv, runs, tmp / "client-trove", around_runs="callgrind_control")
+        client = Client(srv, tmp / "client-trove", around_runs="callgrind_control")
+        client.runs(runs)
+        client.close()
     finally:
         srv.stop()
     # callgrind_control -d wrote the measured part as <out>.1
@@ -172,17 +212,24 @@ def main() -> int:
             script = B.REPO.parent / "shared" / "conformance" / "start_reference_zenml.sh"
             zsrv, _ = B.start_zenml(script, tmp / "zenml-data")
             servers.append(zsrv)
-        # Both servers stay up; the clients take turns, so that both see the
-        # same stretches of this VM's drifting speed.
+        # Both servers and one client process each stay up; the clients take
+        # turns, so that both servers see the same stretches of this VM's
+        # drifting speed. The server not being measured is stopped
+        # (SIGSTOP) meanwhile: whatever it still does after its last run
+        # must not run beside the other one.
+        clients = [Client(s, tmp / f"client-{s.name}") for s in servers]
         totals = {s.name: {"cpu_ms": 0.0, "walls": 0.0, "runs": 0, "rounds": []} for s in servers}
-        for r, runs in enumerate(per_round):
-            for s in servers:
-                got = run_client(s, runs, tmp / f"client-{s.name}-{r}")
+        for runs in per_round:
+            for s, client in zip(servers, clients):
+                with paused([o for o in servers if o is not s]):
+                    got = client.runs(runs)
                 t = totals[s.name]
-                t["cpu_ms"] += got["cpu_per_run_ms"] * runs
-                t["walls"] += got["wall_per_run_s"] * runs
+                t["cpu_ms"] += got["cpu"] * 1000
+                t["walls"] += sum(got["walls"])
                 t["runs"] += runs
-                t["rounds"].append(got["cpu_per_run_ms"])
+                t["rounds"].append(got["cpu"] * 1000 / runs)
+        for client in clients:
+            client.close()
     finally:
         for s in servers:
             s.stop()
