@@ -65,7 +65,8 @@
 //!   transaction of their own), and leaves WAL checkpoints to
 //!   [`db::checkpoint`]'s thread. [`db::list`] counts and pages any
 //!   resource; [`db::version_load`] builds a page of versions in a fixed
-//!   number of queries. Fast paths, each compared with the general path by a
+//!   number of queries (and bodies alone, for versions nested in steps and
+//!   model-version links). Fast paths, each compared with the general path by a
 //!   test: [`db::tagged_versions`] answers artifact + tag version lists from
 //!   the tag links alone, [`db::version_blocks`] deep pages of the unfiltered
 //!   list by skipping whole blocks of versions. [`db::stats`] counts the
@@ -93,7 +94,10 @@
 //! [`db::step_writes`] (retries, cached steps, artifact links),
 //! [`db::logs`], [`db::run_metadata`]; list shapes in
 //! `db::tables::{pipelines, runs}`. Stored configurations are answered from
-//! raw JSON members ([`models::raw`]), not rebuilt as trees of values.
+//! raw JSON members ([`models::raw`]), not rebuilt as trees of values; a
+//! snapshot body's two large members are stored from raw text
+//! (`SnapshotRequest::parse_bytes`, minified), and writes read only the
+//! keys they use from stored configurations (typed partial parses).
 //!
 //! Models (`pipeline-runs.md` §5): [`routes::models`] (models, model
 //! versions, their links); [`models::model`], [`models::model_version`];
