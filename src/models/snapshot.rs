@@ -94,7 +94,7 @@ struct SplitBody<'a> {
 
 impl SnapshotRequest {
     /// [`SnapshotRequest::parse`] on the body's bytes read as a
-    /// [`SplitBody`]: the same checks and answers, the two large members
+    /// `SplitBody`: the same checks and answers, the two large members
     /// taken as text. `None` when the bytes are not such an object (not
     /// JSON, not an object, a member twice): parse them as any body.
     pub fn parse_bytes(bytes: &[u8]) -> Option<Result<SnapshotRequest, Invalid>> {
