@@ -45,7 +45,6 @@ fn manual_status(status: &str) -> Option<DbError> {
         .then(|| DbError::Forbidden(format!("Execution status `{status}` cannot be set manually.")))
 }
 
-/// The type of an input that is not a step output of the spec.
 /// What a step create reads from the step's stored configuration (a few
 /// keys of `config` and `spec`): the rest of it, most of its bytes, is
 /// skipped without building a JSON tree (bench/README.md, "Partial
@@ -74,6 +73,7 @@ struct StoredSpec {
     inputs: Value,
 }
 
+/// The type of an input that is not a step output of the spec.
 fn other_input_type(config: &StoredConfig, name: &str) -> &'static str {
     let has = |v: &Value| v.as_object().is_some_and(|m| m.contains_key(name));
     if has(&config.external_input_artifacts) {
