@@ -68,10 +68,16 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<Artif
     if pks.is_empty() {
         return Ok(Vec::new());
     }
+    let rows = rows_of(conn, pks)?;
+    assemble(conn, pks, rows, hydrate)
+}
+
+/// The rows of `pks` (not empty), one query.
+fn rows_of(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Row>> {
     let mut stmt =
         conn.prepare_cached(rows_sql!("rarray(?1) r CROSS JOIN artifact_versions av ON av.pk = r.value", ""))?;
     let rows = read_rows(stmt.query([pk_array(pks)])?, pks.len())?;
-    assemble(conn, pks, rows, hydrate)
+    Ok(rows)
 }
 
 /// Responses without metadata and resources (a version nested in a step or
@@ -81,10 +87,7 @@ pub fn bodies(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, ArtifactV
     if pks.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut stmt =
-        conn.prepare_cached(rows_sql!("rarray(?1) r CROSS JOIN artifact_versions av ON av.pk = r.value", ""))?;
-    let rows = read_rows(stmt.query([pk_array(pks)])?, pks.len())?;
-    Ok(rows
+    Ok(rows_of(conn, pks)?
         .into_iter()
         .map(|(pk, row)| {
             let entity = Entity {
