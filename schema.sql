@@ -281,6 +281,7 @@ CREATE TABLE snapshots (
     created                INTEGER NOT NULL,
     updated                INTEGER NOT NULL,
     UNIQUE (pipeline_pk, name)
+    -- (two more columns, added in version 9: section snapshot_keys)
 );
 CREATE INDEX snapshots_by_project_created ON snapshots (project_pk, created, id);
 
@@ -410,6 +411,16 @@ CREATE TABLE run_step_metadata (
 CREATE INDEX run_step_metadata_by_run ON run_step_metadata (run_pk, key) WHERE run_pk IS NOT NULL;
 CREATE INDEX run_step_metadata_by_step ON run_step_metadata (step_pk, key) WHERE step_pk IS NOT NULL;
 -- end of section: pipelines
+
+-- What every step create or update reads of its run's snapshot, taken out of
+-- `pipeline_configuration` when the snapshot is created (SQLite parsed that
+-- text with json_extract on each of those writes; bench/README.md, "Snapshot
+-- keys"): `execution_mode` when it is a string, `substitutions` (compact
+-- JSON) when it is an object, else NULL.
+-- section: snapshot_keys (the upgrade to version 9 runs this section)
+ALTER TABLE snapshots ADD COLUMN execution_mode TEXT;
+ALTER TABLE snapshots ADD COLUMN substitutions TEXT;
+-- end of section: snapshot_keys
 
 -- section: models (the upgrade to version 7 runs this section)
 CREATE TABLE models (

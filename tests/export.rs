@@ -103,6 +103,15 @@ fn export_then_import_into_an_empty_data_folder_answers_the_same_lists() {
     assert!(said.contains("imported") && said.contains(" 0 already there"), "{said}");
     let counts = row_counts(&target.join("trove.db"));
     assert_eq!(counts, row_counts(&source.join("trove.db")), "every table holds as many rows");
+    // Columns the file leaves out are taken from the configuration again.
+    let snapshot_keys = |db: &Path| -> Vec<(Option<String>, Option<String>)> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn.prepare("SELECT execution_mode, substitutions FROM snapshots ORDER BY id").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let keys = snapshot_keys(&source.join("trove.db"));
+    assert!(keys.iter().any(|k| k.0.is_some()), "the seed has an execution mode: {keys:?}");
+    assert_eq!(snapshot_keys(&target.join("trove.db")), keys);
     let mut server = Server::start(&target);
     let port = server.port;
     let after = block_on(async move { lists(&Api::login(port, PASSWORD).await).await });

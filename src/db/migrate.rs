@@ -7,7 +7,7 @@ use super::{DbError, DbResult};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// `UPGRADES[i]` upgrades a database from version `i + 1` to `i + 2`.
 /// Append a step here (and bump `SCHEMA_VERSION`, and edit `schema.sql`)
@@ -61,6 +61,13 @@ const UPGRADES: &[&str] = &[
     "-- schema.sql section: models",
     // 7 → 8: service-account descriptions and API keys.
     "-- schema.sql section: api_keys",
+    // 8 → 9: the keys step writes read of a snapshot's configuration, in columns.
+    "-- schema.sql section: snapshot_keys
+     UPDATE snapshots SET
+        execution_mode = CASE json_type(pipeline_configuration, '$.execution_mode')
+            WHEN 'text' THEN json_extract(pipeline_configuration, '$.execution_mode') END,
+        substitutions = CASE json_type(pipeline_configuration, '$.substitutions')
+            WHEN 'object' THEN json_extract(pipeline_configuration, '$.substitutions') END;",
 ];
 
 /// The text of `schema.sql` from the line `-- section: NAME …` to the line
@@ -155,7 +162,9 @@ mod tests {
         assert!(migrate(&mut conn).is_err());
     }
 
-    /// What versions 8, 7, 6, 5 and 4 added, removed again to build older databases.
+    /// What versions 9, 8, 7, 6, 5 and 4 added, removed again to build older databases.
+    const UNDO_9: &str =
+        "ALTER TABLE snapshots DROP COLUMN substitutions; ALTER TABLE snapshots DROP COLUMN execution_mode;";
     const UNDO_8: &str = "DROP TABLE api_keys; ALTER TABLE users DROP COLUMN avatar_url;
          ALTER TABLE users DROP COLUMN description;";
     const UNDO_7: &str = "DROP TABLE model_version_metadata; DROP TABLE model_version_runs;
@@ -191,7 +200,7 @@ mod tests {
     /// a deleted tag.
     #[test]
     fn version_4_versions_get_their_tag_pks() {
-        let mut conn = older_schema(&[UNDO_8, UNDO_7, UNDO_6, UNDO_5]);
+        let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7, UNDO_6, UNDO_5]);
         conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
@@ -225,7 +234,7 @@ mod tests {
     /// then keep counting.
     #[test]
     fn version_3_versions_are_cut_into_blocks() {
-        let mut conn = older_schema(&[UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
+        let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
         conn.execute_batch(
             "INSERT INTO projects (pk, id, name, display_name, created, updated)
                VALUES (1, 'p1', 'default', 'd', 0, 0), (2, 'p2', 'other', 'o', 0, 0), (3, 'p3', 'empty', 'e', 0, 0);
@@ -277,7 +286,7 @@ mod tests {
     /// links keep their rows and gain both.
     #[test]
     fn version_1_tag_links_get_their_artifact_and_created() {
-        let mut conn = older_schema(&[UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
+        let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
         conn.execute_batch(
             "DROP TABLE artifact_version_tags;
              CREATE TABLE artifact_version_tags (
@@ -339,11 +348,41 @@ mod tests {
         shape(&fresh)
     }
 
+    /// A version-8 database gets each snapshot's execution mode (a string)
+    /// and substitutions (an object) out of its configuration, as a fresh one
+    /// has those columns; other types stay NULL.
+    #[test]
+    fn version_8_snapshots_get_their_configuration_keys() {
+        let mut conn = older_schema(&[UNDO_9]);
+        conn.execute_batch(
+            r#"INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
+             INSERT INTO pipelines (pk, id, project_pk, name, created, updated) VALUES (1, 'pl', 1, 'x', 0, 0);
+             INSERT INTO snapshots (pk, id, project_pk, pipeline_pk, run_name_template, pipeline_configuration,
+                 step_count, metadata, created, updated)
+               VALUES (1, 's1', 1, 1, 't', '{"execution_mode":"continue_on_failure","substitutions":{"a":"b","n":1}}', 1, '{}', 0, 0),
+                      (2, 's2', 1, 1, 't', '{"execution_mode":3,"substitutions":"x"}', 1, '{}', 0, 0),
+                      (3, 's3', 1, 1, 't', '{}', 1, '{}', 0, 0);
+             PRAGMA user_version = 8;"#,
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(shape(&conn), fresh_shape());
+        let keys: Vec<(Option<String>, Option<String>)> = conn
+            .prepare("SELECT execution_mode, substitutions FROM snapshots ORDER BY pk")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(keys, [(some("continue_on_failure"), some(r#"{"a":"b","n":1}"#)), (None, None), (None, None)]);
+    }
+
     /// A version-7 database gains the API key table and service-account
     /// descriptions, as a fresh one has them, and keeps its users.
     #[test]
     fn version_7_gets_the_api_keys() {
-        let mut conn = older_schema(&[UNDO_8]);
+        let mut conn = older_schema(&[UNDO_9, UNDO_8]);
         conn.execute_batch(
             "INSERT INTO users (id, name, created, updated) VALUES ('u', 'admin', 0, 0);
              PRAGMA user_version = 7;",
@@ -358,7 +397,7 @@ mod tests {
     /// A version-6 database gains the model tables, as a fresh one has them.
     #[test]
     fn version_6_gets_the_model_tables() {
-        let mut conn = older_schema(&[UNDO_8, UNDO_7]);
+        let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7]);
         conn.execute_batch("PRAGMA user_version = 6;").unwrap();
         migrate(&mut conn).unwrap();
         assert_eq!(shape(&conn), fresh_shape());
@@ -368,7 +407,7 @@ mod tests {
     /// a fresh one, and keeps its versions.
     #[test]
     fn version_5_gets_the_run_tables() {
-        let mut conn = older_schema(&[UNDO_8, UNDO_7, UNDO_6]);
+        let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7, UNDO_6]);
         conn.execute_batch(
             "INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
              PRAGMA user_version = 5;",

@@ -50,7 +50,7 @@ pub fn refresh(
 ) -> DbResult<()> {
     let (current, expected, end_time, mode): (String, i64, Option<i64>, Option<String>) = conn
         .prepare_cached(
-            "SELECT r.status, s.step_count, r.end_time, json_extract(s.pipeline_configuration, '$.execution_mode')
+            "SELECT r.status, s.step_count, r.end_time, s.execution_mode
              FROM runs r JOIN snapshots s ON s.pk = r.snapshot_pk WHERE r.pk = ?1",
         )?
         .query_row([run_pk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;

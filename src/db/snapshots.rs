@@ -1,7 +1,9 @@
 //! Pipeline snapshots: one per run, with its step configurations.
 
 use super::{pipelines, pk_array, projects, stacks, users, DbError, DbResult};
-use crate::models::snapshot::{Snapshot, SnapshotBody, SnapshotRequest, SnapshotResources, SnapshotResponse};
+use crate::models::snapshot::{
+    ConfigKeys, Snapshot, SnapshotBody, SnapshotRequest, SnapshotResources, SnapshotResponse,
+};
 use crate::models::{Entity, Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
@@ -97,10 +99,12 @@ pub fn create(conn: &Connection, req: &SnapshotRequest, user_pk: i64) -> DbResul
     }
     let id = Id::new_v4();
     let now = Ts::now();
+    let keys = ConfigKeys::of(&req.pipeline_configuration);
     conn.prepare_cached(
         "INSERT INTO snapshots (id, project_pk, pipeline_pk, stack_pk, user_pk, name, run_name_template,
-                                pipeline_configuration, step_count, is_dynamic, metadata, created, updated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                                pipeline_configuration, step_count, is_dynamic, metadata, created, updated,
+                                execution_mode, substitutions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
     )?
     .execute(params![
         id,
@@ -114,7 +118,9 @@ pub fn create(conn: &Connection, req: &SnapshotRequest, user_pk: i64) -> DbResul
         req.steps.len() as i64,
         req.is_dynamic,
         req.metadata,
-        now.0
+        now.0,
+        keys.execution_mode,
+        keys.substitutions
     ])?;
     let pk = conn.last_insert_rowid();
     let mut insert = conn

@@ -96,7 +96,7 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
     let run = runs::row(conn, run_pk)?;
     let (mode, step_config): (Option<String>, Option<String>) = conn
         .prepare_cached(
-            "SELECT json_extract(s.pipeline_configuration, '$.execution_mode'), c.config
+            "SELECT s.execution_mode, c.config
              FROM snapshots s LEFT JOIN snapshot_steps c ON c.snapshot_pk = s.pk AND c.name = ?2 WHERE s.pk = ?1",
         )?
         .query_row(params![run.snapshot_pk, req.name], |r| Ok((r.get(0)?, r.get(1)?)))?;

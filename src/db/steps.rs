@@ -86,7 +86,7 @@ struct RunOfStep {
 
 fn runs_of(conn: &Connection, run_pks: &[i64]) -> DbResult<HashMap<i64, RunOfStep>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT r.pk, r.id, s.id, COALESCE(r.start_time, r.created), json_extract(s.pipeline_configuration, '$.substitutions')
+        "SELECT r.pk, r.id, s.id, COALESCE(r.start_time, r.created), s.substitutions
          FROM rarray(?1) x CROSS JOIN runs r ON r.pk = x.value JOIN snapshots s ON s.pk = r.snapshot_pk",
     )?;
     let rows = stmt.query_map([pk_array(run_pks)], |r| {

@@ -43,6 +43,37 @@ pub struct SnapshotRequest {
     pub metadata: String,
 }
 
+/// What step writes read of a snapshot's pipeline configuration, taken out
+/// of it once, when the snapshot is created, and stored beside it (see
+/// `schema.sql`, section snapshot_keys; the upgrade to version 9 fills them
+/// with the same rules in SQL).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ConfigKeys {
+    /// `execution_mode`, when it is a string.
+    pub execution_mode: Option<String>,
+    /// `substitutions` as compact JSON text, when it is an object.
+    pub substitutions: Option<String>,
+}
+
+impl ConfigKeys {
+    /// The keys of `configuration` (compact JSON text of an object); the
+    /// rest of it is skipped without building values.
+    pub fn of(configuration: &str) -> ConfigKeys {
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Keys<'a> {
+            execution_mode: Value,
+            #[serde(borrow)]
+            substitutions: Option<&'a RawValue>,
+        }
+        let keys: Keys = serde_json::from_str(configuration).unwrap_or_default();
+        ConfigKeys {
+            execution_mode: keys.execution_mode.as_str().map(str::to_string),
+            substitutions: keys.substitutions.map(RawValue::get).filter(|t| t.starts_with('{')).map(minified),
+        }
+    }
+}
+
 /// `python_packages` is only sent, never answered (`pipeline-runs.md` §3.1).
 pub fn without_packages(env: &Value) -> Value {
     let mut env = env.clone();
@@ -256,6 +287,18 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_keys_are_a_string_mode_and_object_substitutions() {
+        let keys = ConfigKeys::of(r#"{"name":"p","substitutions":{ "a" : "b" },"x":[1],"execution_mode":"fail_fast"}"#);
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(keys, ConfigKeys { execution_mode: some("fail_fast"), substitutions: some(r#"{"a":"b"}"#) });
+        for other in
+            [r#"{"execution_mode":1,"substitutions":"x"}"#, r#"{"execution_mode":null,"substitutions":null}"#, "{}"]
+        {
+            assert_eq!(ConfigKeys::of(other), ConfigKeys::default(), "{other}");
+        }
+    }
     use serde_json::json;
 
     fn body(configuration: Value, steps: Value) -> Value {

@@ -35,7 +35,7 @@ pub async fn snapshot_with(app: &TestApp, pipeline: &str, more: Value) -> (Strin
     assert_eq!(s, 200, "{p}");
     let body = json!({
         "project": app.project_id, "stack": stack, "pipeline": p["id"], "run_name_template": "pipe-{date}-{time}",
-        "pipeline_configuration": with(json!({"name": pipeline, "execution_mode": "continue_on_failure", "substitutions": {}, "tags": null}), more),
+        "pipeline_configuration": with(json!({"name": pipeline, "execution_mode": "continue_on_failure", "substitutions": {"team": "ml"}, "tags": null}), more),
         "step_configurations": {
             "load": step_config("load", &[], json!({})),
             "total": step_config("total", &["load"], json!({"numbers": {"step_name": "load", "output_name": "numbers"}})),
@@ -95,7 +95,7 @@ async fn a_run_goes_from_placeholder_to_completed_from_its_steps() {
     assert_eq!(created[0]["body"]["status"], "initializing");
     assert_eq!(
         created[0]["metadata"]["config"]["substitutions"],
-        json!({"date": "2026_12_02", "time": "20_36_20_836781"})
+        json!({"date": "2026_12_02", "time": "20_36_20_836781", "team": "ml"})
     );
     assert_eq!(created[0]["resources"]["tags"][0]["name"], "demo");
     let (s, linked) =
@@ -121,6 +121,7 @@ async fn a_run_goes_from_placeholder_to_completed_from_its_steps() {
     let (s, load) = app.post("/api/v1/steps", step("load", json!({}))).await;
     assert_eq!(s, 200, "{load}");
     assert_eq!(load["body"]["substitutions"]["date"], "2026_12_02");
+    assert_eq!(load["body"]["substitutions"]["team"], "ml", "the pipeline's own substitutions");
     assert_eq!(load["metadata"]["config"]["substitutions"]["time"], "20_36_20_836781");
     // The rest of the stored config and spec, as configured.
     let (config, spec) = (&load["metadata"]["config"], &load["metadata"]["spec"]);
@@ -275,6 +276,44 @@ async fn a_failed_step_fails_the_run() {
     assert_eq!((s.as_u16(), error_name(&refused)), (403, "IllegalOperationError"), "{refused}");
     let (s, refused) = app.put(&format!("/api/v1/runs/{run}"), json!({"status": "cached"})).await;
     assert_eq!(s, 403, "{refused}");
+}
+
+/// After a step failed, a run whose pipeline continues on failure stays in
+/// progress while other steps run and takes more steps; under any other
+/// execution mode it is over and refuses them (the mode as the snapshot
+/// configured it).
+#[actix_web::test]
+async fn only_a_run_that_continues_on_failure_goes_on_after_a_failure() {
+    for (mode, in_progress, new_step) in [("continue_on_failure", true, 200), ("stop_on_failure", false, 403)] {
+        let app = spawn_app().await;
+        let (_, snap, _) = snapshot_with(&app, "cpipe", json!({"execution_mode": mode})).await;
+        for (orchestrator, other_first) in [("o1", true), ("o2", false)] {
+            let (_, run) =
+                app.post("/api/v1/runs", run_body(&app, &snap, orchestrator, "running", Some(orchestrator))).await;
+            let run = run[0]["id"].as_str().unwrap().to_string();
+            let step = |name: &str| {
+                json!({"project": app.project_id, "name": name, "start_time": "2026-12-02T20:36:21", "status": "running",
+                       "pipeline_run_id": run})
+            };
+            let (_, load) = app.post("/api/v1/steps", step("load")).await;
+            if other_first {
+                let (s, total) = app.post("/api/v1/steps", step("total")).await;
+                assert_eq!(s, 200, "{total}");
+            }
+            let (s, _) =
+                app.put(&format!("/api/v1/steps/{}", load["id"].as_str().unwrap()), json!({"status": "failed"})).await;
+            assert_eq!(s, 200);
+            let (_, r) = app.get(&format!("/api/v1/runs/{run}?hydrate=False")).await;
+            if other_first {
+                // `total` still runs.
+                let got = (&r["body"]["status"], &r["body"]["in_progress"]);
+                assert_eq!(got, (&json!("failed"), &json!(in_progress)), "{mode}");
+            } else {
+                let (s, total) = app.post("/api/v1/steps", step("total")).await;
+                assert_eq!(s.as_u16(), new_step, "{mode}: {total}");
+            }
+        }
+    }
 }
 
 #[actix_web::test]

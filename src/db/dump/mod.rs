@@ -77,7 +77,27 @@ pub const KINDS: &[Kind] = &[
     kind("visualization", "visualizations"),
     kind("pipeline", "pipelines"),
     kind("pipeline_tag", "pipeline_tags"),
-    kind("snapshot", "snapshots"),
+    // Taken out of the configuration (as the upgrade to version 9 does).
+    Kind {
+        name: "snapshot",
+        table: "snapshots",
+        derived: &[
+            (
+                "execution_mode",
+                Some(
+                    "CASE json_type({pipeline_configuration}, '$.execution_mode') \
+                     WHEN 'text' THEN json_extract({pipeline_configuration}, '$.execution_mode') END",
+                ),
+            ),
+            (
+                "substitutions",
+                Some(
+                    "CASE json_type({pipeline_configuration}, '$.substitutions') \
+                     WHEN 'object' THEN json_extract({pipeline_configuration}, '$.substitutions') END",
+                ),
+            ),
+        ],
+    },
     kind("snapshot_step", "snapshot_steps"),
     kind("run", "runs"),
     kind("run_tag", "run_tags"),
