@@ -71,7 +71,10 @@ async fn a_request_head_too_slow_to_arrive_is_dropped() {
     let app = spawn_with(|s| s.request_head_timeout_seconds = 1).await;
     let (answer, took) = raw(&app.base, vec![b"GET /health HTTP/1.1\r\nHost: x\r\n".to_vec()], Duration::ZERO).await;
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(took >= Duration::from_millis(900) && took < Duration::from_secs(5), "{took:?}");
+    // actix-http starts the head deadline from its cached clock (the date
+    // service, refreshed every 500 ms), so with a 1 s limit the connection can
+    // close anywhere from 0.5 s to 1 s after it opened; CI saw 885 ms.
+    assert!(took >= Duration::from_millis(500) && took < Duration::from_secs(5), "{took:?}");
 }
 
 #[actix_web::test]
