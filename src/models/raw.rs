@@ -123,6 +123,8 @@ impl utoipa::ToSchema for RawObject {}
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn minified_drops_the_whitespace_between_tokens_only() {
         let text = "{ \"a\" : [1, 2.5e-05, true],\n\t\"b\": \"x y \\\" z\\\\\", \"c\": {\"\\u00e9 é \": null} }";
@@ -134,8 +136,6 @@ mod tests {
         // Text cut inside a string (not JSON) is copied, not a panic.
         assert_eq!(super::minified("[\"a \\"), "[\"a \\");
     }
-
-    use super::*;
 
     #[test]
     fn members_round_trip_and_one_is_replaced() {

@@ -287,6 +287,7 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn config_keys_are_a_string_mode_and_object_substitutions() {
@@ -299,7 +300,6 @@ mod tests {
             assert_eq!(ConfigKeys::of(other), ConfigKeys::default(), "{other}");
         }
     }
-    use serde_json::json;
 
     fn body(configuration: Value, steps: Value) -> Value {
         json!({
