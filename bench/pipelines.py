@@ -254,6 +254,8 @@ def main() -> int:
             f"wall per run: {t['wall_per_run_s'] / z['wall_per_run_s']:.2f}x",
             f"by round: {', '.join(f'1/{x:.0f}' for x in by_round)}",
         ]
+    for name, r in results.items():
+        lines.append(f"{name} CPU per run by round: {', '.join(f'{x:.2f}' for x in r['rounds'])} ms")
     text = "\n".join(lines) + "\n"
     print(text)
     out_dir = HERE / "results"
