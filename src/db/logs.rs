@@ -62,14 +62,34 @@ fn step_pk(conn: &Connection, id: &Id) -> DbResult<i64> {
 }
 
 /// Create an entry; `run_pk`/`step_pk` link it to the run or step being
-/// created with it (they win over the request's ids).
+/// created with it (they win over the request's ids). Its pk.
 pub fn create(
     conn: &Connection,
     req: &LogsRequest,
     user_pk: i64,
     run: Option<i64>,
     step: Option<i64>,
-) -> DbResult<(i64, Id)> {
+) -> DbResult<i64> {
+    Ok(insert(conn, req, user_pk, run, step)?.0)
+}
+
+/// `POST /logs`: the entry created, answered from what was written.
+pub fn create_and_get(conn: &Connection, req: &LogsRequest, user_pk: i64) -> DbResult<LogsResponse> {
+    let (_, logs) = insert(conn, req, user_pk, None, None)?;
+    let mut user = users::nested_by_pks(conn, &[user_pk])?;
+    let user = user.remove(&user_pk);
+    let logs = Logs { body: LogsBody { user_id: user.as_ref().map(|u| u.id), ..logs.body }, ..logs };
+    Ok(logs.to_response(user))
+}
+
+/// The entry's pk and the entry as written (without its user's id).
+fn insert(
+    conn: &Connection,
+    req: &LogsRequest,
+    user_pk: i64,
+    run: Option<i64>,
+    step: Option<i64>,
+) -> DbResult<(i64, Logs)> {
     let project = projects::get_by_id(conn, &req.project)?;
     for store in req.artifact_store_id.iter() {
         if !stacks::component_exists(conn, store)? {
@@ -110,8 +130,25 @@ pub fn create(
             req.hook_invocation_id.as_ref(),
             now.0
         ]);
+    let logs = Logs {
+        id,
+        body: LogsBody {
+            created: now,
+            updated: now,
+            user_id: None,
+            project_id: project.id,
+            uri: req.uri.clone(),
+            source: req.source.clone(),
+            step_run_id: req.step_run_id,
+            pipeline_run_id: req.pipeline_run_id,
+            artifact_store_id: req.artifact_store_id,
+            log_store_id: req.log_store_id,
+            hook_invocation_id: req.hook_invocation_id,
+        },
+        user_pk: Some(user_pk),
+    };
     match inserted {
-        Ok(_) => Ok((conn.last_insert_rowid(), id)),
+        Ok(_) => Ok((conn.last_insert_rowid(), logs)),
         Err(e) if is_unique_violation(&e) => Err(DbError::Conflict(format!(
             "Unable to create logs: A logs entry with ID '{}' already exists.",
             id.hyphenated()

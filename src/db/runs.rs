@@ -70,7 +70,7 @@ pub fn pk_of(conn: &Connection, id: &Id) -> DbResult<i64> {
 }
 
 /// A run row by pk.
-pub fn row(conn: &Connection, pk: i64) -> DbResult<Run> {
+fn row(conn: &Connection, pk: i64) -> DbResult<Run> {
     let sql = format!("{SELECT} WHERE r.pk = ?1");
     Ok(conn.prepare_cached(&sql)?.query_row([pk], from_row)?)
 }

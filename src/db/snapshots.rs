@@ -66,16 +66,6 @@ pub fn steps_of(conn: &Connection, snapshot_pk: i64) -> DbResult<Vec<(String, St
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The stored configuration (`{"spec", "config", ...}` text) of each step, in one query.
-pub fn configs_of_steps(conn: &Connection, step_pks: &[i64]) -> DbResult<HashMap<i64, String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT st.pk, c.config FROM rarray(?1) r CROSS JOIN steps st ON st.pk = r.value
-         JOIN runs ru ON ru.pk = st.run_pk JOIN snapshot_steps c ON c.snapshot_pk = ru.snapshot_pk AND c.name = st.name",
-    )?;
-    let rows = stmt.query_map([pk_array(step_pks)], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 pub fn create(conn: &Connection, req: &SnapshotRequest, user_pk: i64) -> DbResult<SnapshotResponse> {
     let project = projects::get_by_id(conn, &req.project)?;
     let pipeline_pk = pipelines::pk_of(conn, &req.pipeline).map_err(|_| {

@@ -92,21 +92,25 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
     if let Some(e) = manual_status(&req.status) {
         return Err(e);
     }
-    let run_pk = runs::pk_of(conn, &req.pipeline_run_id)?;
-    let run = runs::row(conn, run_pk)?;
-    let (mode, step_config): (Option<String>, Option<String>) = conn
+    // The run, its snapshot's execution mode and the step's stored configuration, at once.
+    let found: Option<(i64, Id, String, Option<String>, Option<String>)> = conn
         .prepare_cached(
-            "SELECT s.execution_mode, c.config
-             FROM snapshots s LEFT JOIN snapshot_steps c ON c.snapshot_pk = s.pk AND c.name = ?2 WHERE s.pk = ?1",
+            "SELECT r.pk, r.id, r.status, s.execution_mode, c.config
+             FROM runs r JOIN snapshots s ON s.pk = r.snapshot_pk
+             LEFT JOIN snapshot_steps c ON c.snapshot_pk = s.pk AND c.name = ?2 WHERE r.id = ?1",
         )?
-        .query_row(params![run.snapshot_pk, req.name], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    if matches!(run.body.status.as_str(), "stopping" | "stopped") {
+        .query_row(params![req.pipeline_run_id, req.name], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let (run_pk, run_id, run_status, mode, step_config) = found.ok_or_else(|| runs::not_found(&req.pipeline_run_id))?;
+    if matches!(run_status.as_str(), "stopping" | "stopped") {
         return Err(DbError::Forbidden(format!(
             "Cannot create step run `{}` for pipeline run with status `{}`.",
-            req.name, run.body.status
+            req.name, run_status
         )));
     }
-    if run.body.status == "failed" && mode.as_deref() != Some("continue_on_failure") {
+    if run_status == "failed" && mode.as_deref() != Some("continue_on_failure") {
         return Err(DbError::Forbidden(format!("Cannot create step run `{}` for a failed pipeline run.", req.name)));
     }
     let Some(step_config) = step_config else {
@@ -123,7 +127,7 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
         return Err(DbError::Conflict(format!(
             "Unable to create step `{}`: A successful step with this name already exists in the pipeline run with ID '{}'.",
             req.name,
-            run.id.hyphenated()
+            run_id.hyphenated()
         )));
     }
     let tries = earlier.len() as i64;
@@ -133,8 +137,10 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
             req.name
         )));
     }
-    conn.prepare_cached("UPDATE steps SET status = 'retried' WHERE run_pk = ?1 AND name = ?2")?
-        .execute(params![run_pk, req.name])?;
+    if tries > 0 {
+        conn.prepare_cached("UPDATE steps SET status = 'retried' WHERE run_pk = ?1 AND name = ?2")?
+            .execute(params![run_pk, req.name])?;
+    }
     let original = match &req.original_step_run_id {
         Some(id) => Some(pk_of(conn, id)?),
         None => None,
@@ -223,10 +229,12 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
 
 /// `PUT /steps/{id}` (§3.8.2); the step's pk.
 pub fn update(conn: &Connection, id: &Id, upd: &StepUpdate, user_pk: i64) -> DbResult<i64> {
-    let pk = pk_of(conn, id)?;
-    let (current, run_pk, retriable): (String, i64, bool) = conn
-        .prepare_cached("SELECT status, run_pk, is_retriable FROM steps WHERE pk = ?1")?
-        .query_row([pk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (pk, current, run_pk, retriable): (i64, String, i64, bool) = conn
+        .prepare_cached("SELECT pk, status, run_pk, is_retriable FROM steps WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?
+        .ok_or_else(|| super::steps::not_found(id))?;
+    let mut new_status = None;
     if let Some(status) = &upd.status {
         if is_finished(&current) {
             return Err(DbError::Forbidden("The status of finished steps can not be updated.".into()));
@@ -234,11 +242,10 @@ pub fn update(conn: &Connection, id: &Id, upd: &StepUpdate, user_pk: i64) -> DbR
         if let Some(e) = manual_status(status) {
             return Err(e);
         }
-        let status = match status.as_str() {
+        new_status = Some(match status.as_str() {
             "failed" | "cancelled" if retriable => "retrying",
             s => s,
-        };
-        conn.prepare_cached("UPDATE steps SET status = ?2 WHERE pk = ?1")?.execute(params![pk, status])?;
+        });
     }
     for (name, ids) in &upd.outputs {
         for vid in ids {
@@ -251,10 +258,11 @@ pub fn update(conn: &Connection, id: &Id, upd: &StepUpdate, user_pk: i64) -> DbR
         }
     }
     conn.prepare_cached(
-        "UPDATE steps SET end_time = COALESCE(?2, end_time), exception_info = COALESCE(?3, exception_info),
-                cache_expires_at = COALESCE(?4, cache_expires_at), updated = ?5 WHERE pk = ?1",
+        "UPDATE steps SET status = COALESCE(?6, status), end_time = COALESCE(?2, end_time),
+                exception_info = COALESCE(?3, exception_info), cache_expires_at = COALESCE(?4, cache_expires_at),
+                updated = ?5 WHERE pk = ?1",
     )?
-    .execute(params![pk, upd.end_time, upd.exception_info, upd.cache_expires_at, Ts::now().0])?;
+    .execute(params![pk, upd.end_time, upd.exception_info, upd.cache_expires_at, Ts::now().0, new_status])?;
     for l in &upd.add_logs {
         logs::create(conn, l, user_pk, None, Some(pk))?;
     }

@@ -9,17 +9,40 @@ use crate::models::artifact_version::ArtifactVersionResponse;
 use crate::models::raw::{raw, RawObject};
 use crate::models::run::substitutions;
 use crate::models::step::{Named, Step, StepBody, StepInput, StepMetadata, StepResources, StepResponse};
-use crate::models::{Entity, Id, Page, Ts};
+use crate::models::user::UserResponse;
+use crate::models::{Entity, Id, Page, Shared, Ts};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-const SELECT: &str = "SELECT st.pk, st.id, st.name, st.created, st.updated, u.id, p.id, st.status, st.version,
+/// A step's columns (0–20), its run's (21–24: id, snapshot id, start,
+/// the snapshot's own substitutions) and its user's (25–36,
+/// [`users::JOINED`]); a hydrated load adds the step's stored configuration (37).
+const COLUMNS: &str = "st.pk, st.id, st.name, st.created, st.updated, u.id, p.id, st.status, st.version,
         st.is_retriable, st.start_time, st.end_time, st.run_pk, st.user_pk, st.cache_key, st.cache_expires_at,
-        st.code_hash, st.docstring, st.source_code, st.exception_info, st.original_step_id
- FROM steps st JOIN projects p ON p.pk = st.project_pk LEFT JOIN users u ON u.pk = st.user_pk";
+        st.code_hash, st.docstring, st.source_code, st.exception_info, st.original_step_id,
+        r.id, s.id, COALESCE(r.start_time, r.created), s.substitutions";
+const JOINS: &str = "JOIN projects p ON p.pk = st.project_pk JOIN runs r ON r.pk = st.run_pk
+ JOIN snapshots s ON s.pk = r.snapshot_pk LEFT JOIN users u ON u.pk = st.user_pk";
+const USER_AT: usize = 25;
+const CONFIG_AT: usize = USER_AT + 12;
+
+/// The steps in `rarray(?1)` (the steps first: `CROSS JOIN` keeps that order).
+fn rows_sql(hydrate: bool) -> String {
+    match hydrate {
+        true => format!(
+            "SELECT {COLUMNS}, {}, c.config FROM rarray(?1) x CROSS JOIN steps st ON st.pk = x.value {JOINS}
+             LEFT JOIN snapshot_steps c ON c.snapshot_pk = r.snapshot_pk AND c.name = st.name",
+            users::JOINED
+        ),
+        false => format!(
+            "SELECT {COLUMNS}, {} FROM rarray(?1) x CROSS JOIN steps st ON st.pk = x.value {JOINS}",
+            users::JOINED
+        ),
+    }
+}
 
 fn from_row(r: &Row) -> rusqlite::Result<Step> {
     Ok(Step {
@@ -69,39 +92,37 @@ pub fn pk_of(conn: &Connection, id: &Id) -> DbResult<i64> {
         .ok_or_else(|| not_found(id))
 }
 
-fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Step>> {
-    let sql = format!("{SELECT} WHERE st.pk IN (SELECT value FROM rarray(?1))");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut found: HashMap<i64, Step> =
-        stmt.query_map([pk_array(pks)], from_row)?.map(|s| s.map(|s| (s.pk, s))).collect::<Result<_, _>>()?;
-    Ok(pks.iter().filter_map(|pk| found.remove(pk)).collect())
-}
-
-/// What a step response takes from its run: id, snapshot id, substitutions.
-struct RunOfStep {
-    id: Id,
+/// What a step response takes from its run, its user and its snapshot.
+struct Related {
+    run_id: Id,
     snapshot_id: Id,
     substitutions: Map<String, Value>,
+    user: Option<Shared<UserResponse>>,
+    /// The stored configuration (`{"spec", "config", ...}` text), when hydrated.
+    config: Option<String>,
 }
 
-fn runs_of(conn: &Connection, run_pks: &[i64]) -> DbResult<HashMap<i64, RunOfStep>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.pk, r.id, s.id, COALESCE(r.start_time, r.created), s.substitutions
-         FROM rarray(?1) x CROSS JOIN runs r ON r.pk = x.value JOIN snapshots s ON s.pk = r.snapshot_pk",
-    )?;
-    let rows = stmt.query_map([pk_array(run_pks)], |r| {
-        let own: Option<String> = r.get(4)?;
+/// The steps of `pks` in that order, each with what it takes from its run,
+/// user and snapshot, in one query.
+fn rows_of(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<(Step, Related)>> {
+    let mut stmt = conn.prepare_cached(&rows_sql(hydrate))?;
+    let mut users = HashMap::new();
+    let mut found: HashMap<i64, (Step, Related)> = HashMap::with_capacity(pks.len());
+    let mut rows = stmt.query([pk_array(pks)])?;
+    while let Some(r) = rows.next()? {
+        let step = from_row(r)?;
+        let own: Option<String> = r.get(24)?;
         let own: Option<Value> = own.and_then(|t| serde_json::from_str(&t).ok());
-        Ok((
-            r.get(0)?,
-            RunOfStep {
-                id: r.get::<_, Id>(1)?,
-                snapshot_id: r.get::<_, Id>(2)?,
-                substitutions: substitutions(Ts(r.get(3)?), own.as_ref()),
-            },
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        let related = Related {
+            run_id: r.get::<_, Id>(21)?,
+            snapshot_id: r.get::<_, Id>(22)?,
+            substitutions: substitutions(Ts(r.get(23)?), own.as_ref()),
+            user: users::nested_at(r, USER_AT, &mut users)?,
+            config: if hydrate { r.get(CONFIG_AT)? } else { None },
+        };
+        found.insert(step.pk, (step, related));
+    }
+    Ok(pks.iter().filter_map(|pk| found.remove(pk)).collect())
 }
 
 /// A link of a step to a version: (step pk, is output, name, version pk, input type, position).
@@ -149,16 +170,11 @@ impl StoredStep {
     }
 }
 
-/// Responses for `pks` in order, in a fixed number of queries (rows, runs,
-/// configurations, users, logs, links, their versions, parents, metadata).
+/// Responses for `pks` in order, in a fixed number of queries (rows with
+/// their runs, users and configurations, logs, links, their versions,
+/// parents, metadata).
 pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepResponse>> {
-    let steps = by_pks(conn, pks)?;
-    let runs = runs_of(conn, &steps.iter().map(|s| s.run_pk).collect::<Vec<_>>())?;
-    let mut configs = match hydrate {
-        true => super::snapshots::configs_of_steps(conn, pks)?,
-        false => HashMap::new(),
-    };
-    let users = users::nested_by_pks(conn, &steps.iter().filter_map(|s| s.user_pk).collect::<Vec<_>>())?;
+    let steps = rows_of(conn, pks, hydrate)?;
     let mut logs = logs::of_owners(conn, pks, true)?;
     let links = links_of(conn, pks)?;
     let versions: HashMap<i64, ArtifactVersionResponse> =
@@ -186,14 +202,12 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepR
     }
     Ok(steps
         .into_iter()
-        .map(|mut s| {
-            let run = runs.get(&s.run_pk);
-            let subs = run.map(|r| r.substitutions.clone()).unwrap_or_default();
-            s.body.substitutions = subs.clone();
+        .map(|(mut s, related)| {
+            let Related { run_id, snapshot_id, substitutions: subs, user, config } = related;
             let meta = hydrate.then(|| {
-                let stored = StoredStep::parse(&configs.remove(&s.pk).unwrap_or_default());
+                let stored = StoredStep::parse(config.as_deref().unwrap_or_default());
                 let mut config = stored.config.unwrap_or_default();
-                config.set("substitutions", raw(Value::Object(subs).to_string()));
+                config.set("substitutions", raw(Value::Object(subs.clone()).to_string()));
                 StepMetadata {
                     config,
                     spec: stored.spec.unwrap_or_else(|| raw("{}".into())),
@@ -207,15 +221,16 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepR
                         .as_deref()
                         .and_then(|t| serde_json::from_str(t).ok())
                         .unwrap_or(Value::Null),
-                    snapshot_id: run.map(|r| r.snapshot_id).unwrap_or_else(Id::nil),
-                    pipeline_run_id: run.map(|r| r.id).unwrap_or_else(Id::nil),
+                    snapshot_id,
+                    pipeline_run_id: run_id,
                     original_step_run_id: s.original_step_run_id,
                     parent_step_ids: parents.remove(&s.pk).unwrap_or_default(),
                     run_metadata: metadata.remove(&s.pk).unwrap_or_else(run_metadata::empty),
                 }
             });
+            s.body.substitutions = subs;
             let resources = StepResources {
-                user: s.user_pk.and_then(|pk| users.get(&pk).cloned()),
+                user,
                 log_collection: logs.remove(&s.pk).unwrap_or_default().iter().map(|l| l.nested()).collect(),
                 model_version: None,
                 inputs: inputs.remove(&s.pk).unwrap_or_default(),

@@ -14,22 +14,48 @@ const COLUMNS: &str = "pk, id, name, full_name, email, email_opted_in, active, i
                        is_service_account, password_changed_at, created, updated";
 
 fn from_row(r: &Row) -> rusqlite::Result<(i64, User)> {
+    from_row_at(r, 0)
+}
+
+/// A user from the [`COLUMNS`] of a row that start at column `at`.
+fn from_row_at(r: &Row, at: usize) -> rusqlite::Result<(i64, User)> {
     Ok((
-        r.get(0)?,
+        r.get(at)?,
         User {
-            id: r.get::<_, Id>(1)?,
-            name: r.get(2)?,
-            full_name: r.get(3)?,
-            email: r.get(4)?,
-            email_opted_in: r.get(5)?,
-            active: r.get(6)?,
-            is_admin: r.get(7)?,
-            is_service_account: r.get(8)?,
-            password_changed_at: r.get::<_, Option<i64>>(9)?.map(Ts),
-            created: Ts(r.get(10)?),
-            updated: Ts(r.get(11)?),
+            id: r.get::<_, Id>(at + 1)?,
+            name: r.get(at + 2)?,
+            full_name: r.get(at + 3)?,
+            email: r.get(at + 4)?,
+            email_opted_in: r.get(at + 5)?,
+            active: r.get(at + 6)?,
+            is_admin: r.get(at + 7)?,
+            is_service_account: r.get(at + 8)?,
+            password_changed_at: r.get::<_, Option<i64>>(at + 9)?.map(Ts),
+            created: Ts(r.get(at + 10)?),
+            updated: Ts(r.get(at + 11)?),
         },
     ))
+}
+
+/// [`COLUMNS`] of a `LEFT JOIN users u`, for a query that nests its rows'
+/// users itself ([`nested_at`]) instead of asking [`nested_by_pks`].
+pub const JOINED: &str = "u.pk, u.id, u.name, u.full_name, u.email, u.email_opted_in, u.active, u.is_admin, \
+                          u.is_service_account, u.password_changed_at, u.created, u.updated";
+
+/// The nested user of a row whose [`JOINED`] columns start at `at` (none
+/// when the join found none), built once per user in `seen`.
+pub fn nested_at(
+    r: &Row,
+    at: usize,
+    seen: &mut HashMap<i64, Shared<UserResponse>>,
+) -> rusqlite::Result<Option<Shared<UserResponse>>> {
+    let Some(pk) = r.get::<_, Option<i64>>(at)? else { return Ok(None) };
+    if let Some(user) = seen.get(&pk) {
+        return Ok(Some(user.clone()));
+    }
+    let user = Shared::new(from_row_at(r, at)?.1.to_response(false));
+    seen.insert(pk, user.clone());
+    Ok(Some(user))
 }
 
 /// The user and its pk.

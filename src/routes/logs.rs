@@ -19,13 +19,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
 #[post("")]
 async fn create(user: AuthUser, Body(body): Body, state: State) -> Reply {
     let req = LogsRequest::parse(&json_body(&body)?, &["body"])?;
-    let entry = state
-        .db
-        .write(move |tx| {
-            let (_, id) = logs::create(tx, &req, user.pk, None, None)?;
-            logs::get(tx, &id)
-        })
-        .await?;
+    let entry = state.db.write(move |tx| logs::create_and_get(tx, &req, user.pk)).await?;
     Ok(json::ok(&entry))
 }
 
