@@ -159,7 +159,11 @@ fn insert(
 
 /// Link an existing entry (by id) to a run or a step.
 pub fn link(conn: &Connection, id: &Id, run: Option<i64>, step: Option<i64>) -> DbResult<()> {
-    let (pk, _, has_run, has_step) = get_row(conn, id)?;
+    let (pk, has_run, has_step): (i64, Option<i64>, Option<i64>) = conn
+        .prepare_cached("SELECT pk, run_pk, step_pk FROM logs WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
     if run.is_some_and(|r| has_run.is_some_and(|h| h != r)) || step.is_some_and(|s| has_step.is_some_and(|h| h != s)) {
         return Err(DbError::Forbidden(format!(
             "The logs entry {} is already linked to another pipeline run or step.",
