@@ -285,15 +285,20 @@ CREATE TABLE snapshots (
 );
 CREATE INDEX snapshots_by_project_created ON snapshots (project_pk, created, id);
 
+-- section: snapshot_steps (the upgrade to version 10 runs this section)
 -- A snapshot's step configurations in the order the client sent them
--- (`{"spec", "config", "step_config_overrides"}` as sent).
+-- (`{"spec", "config", "step_config_overrides"}` as sent). A rowid table:
+-- a configuration is a few KB, and in a WITHOUT ROWID table every step of
+-- the key search read whole rows that large from their overflow pages
+-- (until version 10; bench/README.md, "Snapshot steps").
 CREATE TABLE snapshot_steps (
     snapshot_pk INTEGER NOT NULL REFERENCES snapshots(pk) ON DELETE CASCADE,
     name        TEXT    NOT NULL,
     position    INTEGER NOT NULL,
     config      TEXT    NOT NULL,              -- JSON object
     PRIMARY KEY (snapshot_pk, name)
-) WITHOUT ROWID;
+);
+-- end of section: snapshot_steps
 
 CREATE TABLE runs (
     pk                       INTEGER PRIMARY KEY,

@@ -7,7 +7,7 @@ use super::{DbError, DbResult};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// `UPGRADES[i]` upgrades a database from version `i + 1` to `i + 2`.
 /// Append a step here (and bump `SCHEMA_VERSION`, and edit `schema.sql`)
@@ -68,6 +68,12 @@ const UPGRADES: &[&str] = &[
             WHEN 'text' THEN json_extract(pipeline_configuration, '$.execution_mode') END,
         substitutions = CASE json_type(pipeline_configuration, '$.substitutions')
             WHEN 'object' THEN json_extract(pipeline_configuration, '$.substitutions') END;",
+    // 9 → 10: step configurations in a rowid table (see schema.sql).
+    "ALTER TABLE snapshot_steps RENAME TO snapshot_steps_9;
+     -- schema.sql section: snapshot_steps
+     INSERT INTO snapshot_steps (snapshot_pk, name, position, config)
+       SELECT snapshot_pk, name, position, config FROM snapshot_steps_9 ORDER BY snapshot_pk, position;
+     DROP TABLE snapshot_steps_9;",
 ];
 
 /// The text of `schema.sql` from the line `-- section: NAME …` to the line

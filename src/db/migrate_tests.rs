@@ -30,7 +30,14 @@ fn foreign_database_is_refused() {
     assert!(migrate(&mut conn).is_err());
 }
 
-/// What versions 9, 8, 7, 6, 5 and 4 added, removed again to build older databases.
+/// What versions 10, 9, 8, 7, 6, 5 and 4 added (or changed), removed again
+/// to build older databases.
+const UNDO_10: &str = "DROP TABLE snapshot_steps;
+     CREATE TABLE snapshot_steps (
+         snapshot_pk INTEGER NOT NULL REFERENCES snapshots(pk) ON DELETE CASCADE,
+         name TEXT NOT NULL, position INTEGER NOT NULL, config TEXT NOT NULL,
+         PRIMARY KEY (snapshot_pk, name)
+     ) WITHOUT ROWID;";
 const UNDO_9: &str =
     "ALTER TABLE snapshots DROP COLUMN substitutions; ALTER TABLE snapshots DROP COLUMN execution_mode;";
 const UNDO_8: &str = "DROP TABLE api_keys; ALTER TABLE users DROP COLUMN avatar_url;
@@ -68,7 +75,7 @@ fn tag_pks(conn: &Connection) -> Vec<String> {
 /// a deleted tag.
 #[test]
 fn version_4_versions_get_their_tag_pks() {
-    let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7, UNDO_6, UNDO_5]);
+    let mut conn = older_schema(&[UNDO_10, UNDO_9, UNDO_8, UNDO_7, UNDO_6, UNDO_5]);
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
@@ -102,7 +109,7 @@ fn version_4_versions_get_their_tag_pks() {
 /// then keep counting.
 #[test]
 fn version_3_versions_are_cut_into_blocks() {
-    let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
+    let mut conn = older_schema(&[UNDO_10, UNDO_9, UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
     conn.execute_batch(
         "INSERT INTO projects (pk, id, name, display_name, created, updated)
            VALUES (1, 'p1', 'default', 'd', 0, 0), (2, 'p2', 'other', 'o', 0, 0), (3, 'p3', 'empty', 'e', 0, 0);
@@ -154,7 +161,7 @@ fn version_3_versions_are_cut_into_blocks() {
 /// links keep their rows and gain both.
 #[test]
 fn version_1_tag_links_get_their_artifact_and_created() {
-    let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
+    let mut conn = older_schema(&[UNDO_10, UNDO_9, UNDO_8, UNDO_7, UNDO_6, UNDO_5, UNDO_4]);
     conn.execute_batch(
         "DROP TABLE artifact_version_tags;
          CREATE TABLE artifact_version_tags (
@@ -216,12 +223,40 @@ fn fresh_shape() -> Vec<String> {
     shape(&fresh)
 }
 
+/// A version-9 database keeps its step configurations, in order, in the
+/// rowid table a fresh one has.
+#[test]
+fn version_9_step_configurations_move_to_a_rowid_table() {
+    let mut conn = older_schema(&[UNDO_10]);
+    conn.execute_batch(
+        r#"INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
+         INSERT INTO pipelines (pk, id, project_pk, name, created, updated) VALUES (1, 'pl', 1, 'x', 0, 0);
+         INSERT INTO snapshots (pk, id, project_pk, pipeline_pk, run_name_template, pipeline_configuration,
+             step_count, metadata, created, updated) VALUES (1, 's1', 1, 1, 't', '{}', 2, '{}', 0, 0);
+         INSERT INTO snapshot_steps (snapshot_pk, name, position, config)
+           VALUES (1, 'total', 1, '{"spec":{"upstream_steps":["load"]}}'), (1, 'load', 0, '{"spec":{}}');
+         PRAGMA user_version = 9;"#,
+    )
+    .unwrap();
+    migrate(&mut conn).unwrap();
+    assert_eq!(shape(&conn), fresh_shape());
+    let steps: Vec<(String, String)> = conn
+        .prepare("SELECT name, config FROM snapshot_steps WHERE snapshot_pk = 1 ORDER BY position")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let step = |n: &str, c: &str| (n.to_string(), c.to_string());
+    assert_eq!(steps, [step("load", r#"{"spec":{}}"#), step("total", r#"{"spec":{"upstream_steps":["load"]}}"#)]);
+}
+
 /// A version-8 database gets each snapshot's execution mode (a string)
 /// and substitutions (an object) out of its configuration, as a fresh one
 /// has those columns; other types stay NULL.
 #[test]
 fn version_8_snapshots_get_their_configuration_keys() {
-    let mut conn = older_schema(&[UNDO_9]);
+    let mut conn = older_schema(&[UNDO_10, UNDO_9]);
     conn.execute_batch(
         r#"INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
          INSERT INTO pipelines (pk, id, project_pk, name, created, updated) VALUES (1, 'pl', 1, 'x', 0, 0);
@@ -250,7 +285,7 @@ fn version_8_snapshots_get_their_configuration_keys() {
 /// descriptions, as a fresh one has them, and keeps its users.
 #[test]
 fn version_7_gets_the_api_keys() {
-    let mut conn = older_schema(&[UNDO_9, UNDO_8]);
+    let mut conn = older_schema(&[UNDO_10, UNDO_9, UNDO_8]);
     conn.execute_batch(
         "INSERT INTO users (id, name, created, updated) VALUES ('u', 'admin', 0, 0);
          PRAGMA user_version = 7;",
@@ -265,7 +300,7 @@ fn version_7_gets_the_api_keys() {
 /// A version-6 database gains the model tables, as a fresh one has them.
 #[test]
 fn version_6_gets_the_model_tables() {
-    let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7]);
+    let mut conn = older_schema(&[UNDO_10, UNDO_9, UNDO_8, UNDO_7]);
     conn.execute_batch("PRAGMA user_version = 6;").unwrap();
     migrate(&mut conn).unwrap();
     assert_eq!(shape(&conn), fresh_shape());
@@ -275,7 +310,7 @@ fn version_6_gets_the_model_tables() {
 /// a fresh one, and keeps its versions.
 #[test]
 fn version_5_gets_the_run_tables() {
-    let mut conn = older_schema(&[UNDO_9, UNDO_8, UNDO_7, UNDO_6]);
+    let mut conn = older_schema(&[UNDO_10, UNDO_9, UNDO_8, UNDO_7, UNDO_6]);
     conn.execute_batch(
         "INSERT INTO projects (pk, id, name, display_name, created, updated) VALUES (1, 'p', 'default', 'd', 0, 0);
          PRAGMA user_version = 5;",
