@@ -291,11 +291,18 @@ CREATE INDEX snapshots_by_project_created ON snapshots (project_pk, created, id)
 -- a configuration is a few KB, and in a WITHOUT ROWID table every step of
 -- the key search read whole rows that large from their overflow pages
 -- (until version 10; bench/README.md, "Snapshot steps").
+-- Step creates and step responses read only two parts of it, taken out
+-- once, when the row is written (src/models/step_parts.rs): `spec` (its
+-- JSON text), and `step_config`, the `config` object without its
+-- `substitutions` (a response puts the run's in). NULL when the part is
+-- absent (or `config` is not an object).
 CREATE TABLE snapshot_steps (
     snapshot_pk INTEGER NOT NULL REFERENCES snapshots(pk) ON DELETE CASCADE,
     name        TEXT    NOT NULL,
     position    INTEGER NOT NULL,
     config      TEXT    NOT NULL,              -- JSON object
+    spec        TEXT,                          -- JSON
+    step_config TEXT,                          -- JSON object
     PRIMARY KEY (snapshot_pk, name)
 );
 -- end of section: snapshot_steps

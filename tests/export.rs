@@ -112,6 +112,20 @@ fn export_then_import_into_an_empty_data_folder_answers_the_same_lists() {
     let keys = snapshot_keys(&source.join("trove.db"));
     assert!(keys.iter().any(|k| k.0.is_some()), "the seed has an execution mode: {keys:?}");
     assert_eq!(snapshot_keys(&target.join("trove.db")), keys);
+    // So are the parts of a step configuration that SQLite takes out itself.
+    let step_parts = |db: &Path| -> Vec<(Option<String>, Option<String>)> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT c.spec, c.step_config FROM snapshot_steps c JOIN snapshots s ON s.pk = c.snapshot_pk
+                 ORDER BY s.id, c.name",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let parts = step_parts(&source.join("trove.db"));
+    assert!(parts.iter().any(|p| p.0.is_some() && p.1.is_some()), "the seed configures its steps: {parts:?}");
+    assert_eq!(step_parts(&target.join("trove.db")), parts);
     let mut server = Server::start(&target);
     let port = server.port;
     let after = block_on(async move { lists(&Api::login(port, PASSWORD).await).await });

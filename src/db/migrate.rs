@@ -68,11 +68,17 @@ const UPGRADES: &[&str] = &[
             WHEN 'text' THEN json_extract(pipeline_configuration, '$.execution_mode') END,
         substitutions = CASE json_type(pipeline_configuration, '$.substitutions')
             WHEN 'object' THEN json_extract(pipeline_configuration, '$.substitutions') END;",
-    // 9 → 10: step configurations in a rowid table (see schema.sql).
+    // 9 → 10: step configurations in a rowid table, with the two parts step
+    // writes and responses read (see schema.sql; these are the rules of
+    // `models::step_parts`, `SPEC_SQL` and `STEP_CONFIG_SQL`).
     "ALTER TABLE snapshot_steps RENAME TO snapshot_steps_9;
      -- schema.sql section: snapshot_steps
-     INSERT INTO snapshot_steps (snapshot_pk, name, position, config)
-       SELECT snapshot_pk, name, position, config FROM snapshot_steps_9 ORDER BY snapshot_pk, position;
+     INSERT INTO snapshot_steps (snapshot_pk, name, position, config, spec, step_config)
+       SELECT snapshot_pk, name, position, config,
+              CASE WHEN json_valid(config) AND json_type(config, '$.spec') <> 'null' THEN config -> '$.spec' END,
+              CASE WHEN json_valid(config) AND json_type(config, '$.config') = 'object'
+                   THEN json_remove(config -> '$.config', '$.substitutions') END
+       FROM snapshot_steps_9 ORDER BY snapshot_pk, position;
      DROP TABLE snapshot_steps_9;",
 ];
 

@@ -224,7 +224,8 @@ fn fresh_shape() -> Vec<String> {
 }
 
 /// A version-9 database keeps its step configurations, in order, in the
-/// rowid table a fresh one has.
+/// rowid table a fresh one has, with the parts step writes and responses
+/// read taken out (`spec`; `config` without its substitutions).
 #[test]
 fn version_9_step_configurations_move_to_a_rowid_table() {
     let mut conn = older_schema(&[UNDO_10]);
@@ -234,21 +235,39 @@ fn version_9_step_configurations_move_to_a_rowid_table() {
          INSERT INTO snapshots (pk, id, project_pk, pipeline_pk, run_name_template, pipeline_configuration,
              step_count, metadata, created, updated) VALUES (1, 's1', 1, 1, 't', '{}', 2, '{}', 0, 0);
          INSERT INTO snapshot_steps (snapshot_pk, name, position, config)
-           VALUES (1, 'total', 1, '{"spec":{"upstream_steps":["load"]}}'), (1, 'load', 0, '{"spec":{}}');
+           VALUES (1, 'total', 1, '{"spec": {"upstream_steps": ["load"]}, "config": {"a": 1.0, "substitutions": {}, "b": "\u00e9"}}'),
+                  (1, 'load', 0, '{"spec":{},"config":"not an object"}');
          PRAGMA user_version = 9;"#,
     )
     .unwrap();
     migrate(&mut conn).unwrap();
     assert_eq!(shape(&conn), fresh_shape());
-    let steps: Vec<(String, String)> = conn
-        .prepare("SELECT name, config FROM snapshot_steps WHERE snapshot_pk = 1 ORDER BY position")
+    type Parts = (String, String, Option<String>, Option<String>);
+    let steps: Vec<Parts> = conn
+        .prepare("SELECT name, config, spec, step_config FROM snapshot_steps WHERE snapshot_pk = 1 ORDER BY position")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let step = |n: &str, c: &str| (n.to_string(), c.to_string());
-    assert_eq!(steps, [step("load", r#"{"spec":{}}"#), step("total", r#"{"spec":{"upstream_steps":["load"]}}"#)]);
+    for (name, config, spec, step_config) in &steps {
+        let parts = crate::models::step_parts::StepParts::of(&crate::models::raw::minified(config));
+        assert_eq!((spec, step_config), (&parts.spec, &parts.step_config), "{name}: the rules of a create");
+    }
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        steps,
+        [
+            ("load".into(), r#"{"spec":{},"config":"not an object"}"#.into(), some("{}"), None),
+            (
+                "total".into(),
+                r#"{"spec": {"upstream_steps": ["load"]}, "config": {"a": 1.0, "substitutions": {}, "b": "\u00e9"}}"#
+                    .into(),
+                some(r#"{"upstream_steps":["load"]}"#),
+                some(r#"{"a":1.0,"b":"\u00e9"}"#)
+            ),
+        ]
+    );
 }
 
 /// A version-8 database gets each snapshot's execution mode (a string)

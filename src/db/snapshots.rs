@@ -4,6 +4,7 @@ use super::{pipelines, pk_array, projects, stacks, users, DbError, DbResult};
 use crate::models::snapshot::{
     ConfigKeys, Snapshot, SnapshotBody, SnapshotRequest, SnapshotResources, SnapshotResponse,
 };
+use crate::models::step_parts::StepParts;
 use crate::models::{Entity, Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
@@ -113,10 +114,13 @@ pub fn create(conn: &Connection, req: &SnapshotRequest, user_pk: i64) -> DbResul
         keys.substitutions
     ])?;
     let pk = conn.last_insert_rowid();
-    let mut insert = conn
-        .prepare_cached("INSERT INTO snapshot_steps (snapshot_pk, name, position, config) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO snapshot_steps (snapshot_pk, name, position, config, spec, step_config)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
     for (i, (name, config)) in req.steps.iter().enumerate() {
-        insert.execute(params![pk, name, i as i64, config])?;
+        let parts = StepParts::of(config);
+        insert.execute(params![pk, name, i as i64, config, parts.spec, parts.step_config])?;
     }
     get(conn, &id, true)
 }

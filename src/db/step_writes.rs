@@ -45,18 +45,11 @@ fn manual_status(status: &str) -> Option<DbError> {
         .then(|| DbError::Forbidden(format!("Execution status `{status}` cannot be set manually.")))
 }
 
-/// What a step create reads from the step's stored configuration (a few
-/// keys of `config` and `spec`): the rest of it, most of its bytes, is
-/// skipped without building a JSON tree (bench/README.md, "Partial
-/// parses"). Each key is a `Value` so that a key of another type reads
-/// like a missing one.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct StoredStep {
-    config: Option<StoredConfig>,
-    spec: Option<StoredSpec>,
-}
-
+/// What a step create reads of the step's stored configuration: a few keys
+/// of its `config` and `spec` (the columns `step_config` and `spec` of
+/// `snapshot_steps`); the rest is skipped without building a JSON tree
+/// (bench/README.md, "Partial parses"). Each key is a `Value` so that a key
+/// of another type reads like a missing one.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct StoredConfig {
@@ -93,17 +86,19 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
         return Err(e);
     }
     // The run, its snapshot's execution mode and the step's stored configuration, at once.
-    let found: Option<(i64, Id, String, Option<String>, Option<String>)> = conn
+    type Found = (i64, Id, String, Option<String>, bool, Option<String>, Option<String>);
+    let found: Option<Found> = conn
         .prepare_cached(
-            "SELECT r.pk, r.id, r.status, s.execution_mode, c.config
+            "SELECT r.pk, r.id, r.status, s.execution_mode, c.snapshot_pk IS NOT NULL, c.step_config, c.spec
              FROM runs r JOIN snapshots s ON s.pk = r.snapshot_pk
              LEFT JOIN snapshot_steps c ON c.snapshot_pk = s.pk AND c.name = ?2 WHERE r.id = ?1",
         )?
         .query_row(params![req.pipeline_run_id, req.name], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
         })
         .optional()?;
-    let (run_pk, run_id, run_status, mode, step_config) = found.ok_or_else(|| runs::not_found(&req.pipeline_run_id))?;
+    let (run_pk, run_id, run_status, mode, configured, config, spec) =
+        found.ok_or_else(|| runs::not_found(&req.pipeline_run_id))?;
     if matches!(run_status.as_str(), "stopping" | "stopped") {
         return Err(DbError::Forbidden(format!(
             "Cannot create step run `{}` for pipeline run with status `{}`.",
@@ -113,11 +108,11 @@ pub fn create(conn: &Connection, req: &StepRequest, user_pk: i64) -> DbResult<i6
     if run_status == "failed" && mode.as_deref() != Some("continue_on_failure") {
         return Err(DbError::Forbidden(format!("Cannot create step run `{}` for a failed pipeline run.", req.name)));
     }
-    let Some(step_config) = step_config else {
+    if !configured {
         return Err(DbError::NotFound(format!("'Step configuration for step `{}` not found.'", req.name)));
-    };
-    let stored: StoredStep = serde_json::from_str(&step_config).unwrap_or_default();
-    let (config, spec) = (stored.config.unwrap_or_default(), stored.spec.unwrap_or_default());
+    }
+    let config: StoredConfig = config.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    let spec: StoredSpec = spec.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
     let max_retries = config.retry.get("max_retries").and_then(Value::as_i64).unwrap_or(0);
     let earlier: Vec<String> = conn
         .prepare_cached("SELECT status FROM steps WHERE run_pk = ?1 AND name = ?2")?

@@ -6,20 +6,19 @@ use super::tables::STEPS;
 use super::{list, logs, pk_array, run_metadata, users, version_load, DbError, DbResult};
 use crate::filter::ListQuery;
 use crate::models::artifact_version::ArtifactVersionResponse;
-use crate::models::raw::{raw, RawObject};
+use crate::models::raw::{raw, with_member};
 use crate::models::run::substitutions;
 use crate::models::step::{Named, Step, StepBody, StepInput, StepMetadata, StepResources, StepResponse};
 use crate::models::user::UserResponse;
 use crate::models::{Entity, Id, Page, Shared, Ts};
 use rusqlite::{Connection, OptionalExtension, Row};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 /// A step's columns (0–20), its run's (21–24: id, snapshot id, start,
 /// the snapshot's own substitutions) and its user's (25–36,
-/// [`users::JOINED`]); a hydrated load adds the step's stored configuration (37).
+/// [`users::JOINED`]); a hydrated load adds the step's stored `config`
+/// without substitutions and its `spec` (37, 38).
 const COLUMNS: &str = "st.pk, st.id, st.name, st.created, st.updated, u.id, p.id, st.status, st.version,
         st.is_retriable, st.start_time, st.end_time, st.run_pk, st.user_pk, st.cache_key, st.cache_expires_at,
         st.code_hash, st.docstring, st.source_code, st.exception_info, st.original_step_id,
@@ -33,7 +32,7 @@ const CONFIG_AT: usize = USER_AT + 12;
 fn rows_sql(hydrate: bool) -> String {
     match hydrate {
         true => format!(
-            "SELECT {COLUMNS}, {}, c.config FROM rarray(?1) x CROSS JOIN steps st ON st.pk = x.value {JOINS}
+            "SELECT {COLUMNS}, {}, c.step_config, c.spec FROM rarray(?1) x CROSS JOIN steps st ON st.pk = x.value {JOINS}
              LEFT JOIN snapshot_steps c ON c.snapshot_pk = r.snapshot_pk AND c.name = st.name",
             users::JOINED
         ),
@@ -98,8 +97,9 @@ struct Related {
     snapshot_id: Id,
     substitutions: Map<String, Value>,
     user: Option<Shared<UserResponse>>,
-    /// The stored configuration (`{"spec", "config", ...}` text), when hydrated.
-    config: Option<String>,
+    /// The stored `config` without its substitutions and the `spec` (JSON
+    /// texts, `snapshot_steps.step_config` and `.spec`), when hydrated.
+    config: Option<(Option<String>, Option<String>)>,
 }
 
 /// The steps of `pks` in that order, each with what it takes from its run,
@@ -118,7 +118,7 @@ fn rows_of(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<(Step,
             snapshot_id: r.get::<_, Id>(22)?,
             substitutions: substitutions(Ts(r.get(23)?), own.as_ref()),
             user: users::nested_at(r, USER_AT, &mut users)?,
-            config: if hydrate { r.get(CONFIG_AT)? } else { None },
+            config: if hydrate { Some((r.get(CONFIG_AT)?, r.get(CONFIG_AT + 1)?)) } else { None },
         };
         found.insert(step.pk, (step, related));
     }
@@ -151,23 +151,6 @@ fn parents_of(conn: &Connection, step_pks: &[i64]) -> DbResult<HashMap<i64, Vec<
         out.entry(r.get(0)?).or_default().push(r.get::<_, Id>(1)?);
     }
     Ok(out)
-}
-
-/// The parts of a step's stored configuration that its response shows,
-/// read in one pass: `config` split into its members (one is replaced),
-/// `spec` as it is; the rest (`step_config_overrides`) is skipped.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct StoredStep {
-    config: Option<RawObject>,
-    spec: Option<Box<RawValue>>,
-}
-
-impl StoredStep {
-    /// Empty when `text` is not such an object.
-    fn parse(text: &str) -> StoredStep {
-        serde_json::from_str(text).unwrap_or_default()
-    }
 }
 
 /// Responses for `pks` in order, in a fixed number of queries (rows with
@@ -205,12 +188,10 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepR
         .map(|(mut s, related)| {
             let Related { run_id, snapshot_id, substitutions: subs, user, config } = related;
             let meta = hydrate.then(|| {
-                let stored = StoredStep::parse(config.as_deref().unwrap_or_default());
-                let mut config = stored.config.unwrap_or_default();
-                config.set("substitutions", raw(Value::Object(subs.clone()).to_string()));
+                let (config, spec) = config.unwrap_or_default();
                 StepMetadata {
-                    config,
-                    spec: stored.spec.unwrap_or_else(|| raw("{}".into())),
+                    config: with_member(config.as_deref(), "substitutions", &Value::Object(subs.clone()).to_string()),
+                    spec: spec.map_or_else(|| raw("{}".into()), raw),
                     cache_key: s.cache_key.clone(),
                     cache_expires_at: s.cache_expires_at,
                     code_hash: s.code_hash.clone(),

@@ -18,6 +18,7 @@ pub mod shared;
 pub mod snapshot;
 pub mod stack;
 pub mod step;
+pub mod step_parts;
 pub mod tag;
 pub mod text;
 pub mod user;

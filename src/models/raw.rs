@@ -56,6 +56,20 @@ pub fn minified(json: &str) -> String {
     out
 }
 
+/// `object` (the JSON text of an object without a member `key`) with the
+/// member `key: value` added at its end, as raw JSON; `{key: value}` when
+/// `object` is not an object's text. Text is joined, nothing is parsed but
+/// the result, once, to check it.
+pub fn with_member(object: Option<&str>, key: &str, value: &str) -> Box<RawValue> {
+    let key = serde_json::to_string(key).unwrap_or_default();
+    let body = object.map(str::trim).and_then(|o| o.strip_prefix('{')?.strip_suffix('}')).map(str::trim);
+    let text = match body {
+        Some(members) if !members.is_empty() => format!("{{{members},{key}:{value}}}"),
+        _ => format!("{{{key}:{value}}}"),
+    };
+    raw(text)
+}
+
 pub fn null() -> Box<RawValue> {
     RawValue::from_string("null".into()).expect("valid JSON")
 }
@@ -124,6 +138,22 @@ impl utoipa::ToSchema for RawObject {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_member_adds_the_member_at_the_end() {
+        let subs = r#"{"date":"d"}"#;
+        assert_eq!(
+            with_member(Some(r#"{"a":1,"b":{"c":[]}}"#), "substitutions", subs).get(),
+            r#"{"a":1,"b":{"c":[]},"substitutions":{"date":"d"}}"#
+        );
+        assert_eq!(with_member(Some(" { } "), "substitutions", subs).get(), r#"{"substitutions":{"date":"d"}}"#);
+        assert_eq!(with_member(None, "k\"", "1").get(), r#"{"k\"":1}"#);
+        // Not an object's text: the member alone, never invalid JSON.
+        assert_eq!(with_member(Some("[1]"), "k", "1").get(), r#"{"k":1}"#);
+        assert_eq!(with_member(Some("{\"a\":"), "k", "1").get(), r#"{"k":1}"#);
+        // Members that are not JSON: `null`, not invalid JSON.
+        assert_eq!(with_member(Some("{\"a\":}"), "k", "1").get(), "null");
+    }
 
     #[test]
     fn minified_drops_the_whitespace_between_tokens_only() {

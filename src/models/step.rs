@@ -2,7 +2,6 @@
 
 use super::artifact_version::{ArtifactVersionResponse, RunMetadata};
 use super::logs::{LogsNested, LogsRequest};
-use super::raw::RawObject;
 use super::run::{object_text, parse_logs_ref, LogsRef, STATUSES};
 use super::user::UserResponse;
 use super::validate::{Fields, Invalid};
@@ -158,7 +157,7 @@ pub struct StepBody {
 pub struct StepMetadata {
     /// The stored configuration with the run's substitutions.
     #[schema(value_type = Object)]
-    pub config: RawObject,
+    pub config: Box<RawValue>,
     #[schema(value_type = Object)]
     pub spec: Box<RawValue>,
     pub cache_key: Option<String>,

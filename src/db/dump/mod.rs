@@ -98,7 +98,14 @@ pub const KINDS: &[Kind] = &[
             ),
         ],
     },
-    kind("snapshot_step", "snapshot_steps"),
+    Kind {
+        name: "snapshot_step",
+        table: "snapshot_steps",
+        derived: &[
+            ("spec", Some(crate::models::step_parts::SPEC_SQL)),
+            ("step_config", Some(crate::models::step_parts::STEP_CONFIG_SQL)),
+        ],
+    },
     kind("run", "runs"),
     kind("run_tag", "run_tags"),
     kind("step", "steps"),
