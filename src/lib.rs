@@ -48,7 +48,9 @@
 //!   bearers, re-checking a key's tokens on every request).
 //! - [`models`]: typed JSON shapes: requests with their validation, responses;
 //!   [`models::text`] formats timestamps and UUIDs without allocating;
-//!   [`models::Shared`] serializes a nested object a page repeats only once.
+//!   [`models::Shared`] serializes a nested object a page repeats only once;
+//!   [`models::raw`] and [`models::step_parts`] keep stored configurations
+//!   as raw JSON text (split, one member replaced, parts taken out once).
 //! - [`pycompat`]: the Python rules the reference server follows (repr,
 //!   float repr, lax ints and bools, UUIDs, `strptime`, `json.dumps`), for
 //!   the filter, request validation and the extractors alike.

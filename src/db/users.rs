@@ -37,7 +37,7 @@ fn from_row_at(r: &Row, at: usize) -> rusqlite::Result<(i64, User)> {
     ))
 }
 
-/// [`COLUMNS`] of a `LEFT JOIN users u`, for a query that nests its rows'
+/// The user columns of a `LEFT JOIN users u`, for a query that nests its rows'
 /// users itself ([`nested_at`]) instead of asking [`nested_by_pks`].
 pub const JOINED: &str = "u.pk, u.id, u.name, u.full_name, u.email, u.email_opted_in, u.active, u.is_admin, \
                           u.is_service_account, u.password_changed_at, u.created, u.updated";
