@@ -107,16 +107,26 @@ struct Related {
 fn rows_of(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<(Step, Related)>> {
     let mut stmt = conn.prepare_cached(&rows_sql(hydrate))?;
     let mut users = HashMap::new();
+    // Computed once per run: the steps of a page are mostly of one run.
+    let mut runs: HashMap<i64, Map<String, Value>> = HashMap::new();
     let mut found: HashMap<i64, (Step, Related)> = HashMap::with_capacity(pks.len());
     let mut rows = stmt.query([pk_array(pks)])?;
     while let Some(r) = rows.next()? {
         let step = from_row(r)?;
-        let own: Option<String> = r.get(24)?;
-        let own: Option<Value> = own.and_then(|t| serde_json::from_str(&t).ok());
+        let subs = match runs.get(&step.run_pk) {
+            Some(subs) => subs.clone(),
+            None => {
+                let own: Option<String> = r.get(24)?;
+                let own: Option<Value> = own.and_then(|t| serde_json::from_str(&t).ok());
+                let subs = substitutions(Ts(r.get(23)?), own.as_ref());
+                runs.insert(step.run_pk, subs.clone());
+                subs
+            }
+        };
         let related = Related {
             run_id: r.get::<_, Id>(21)?,
             snapshot_id: r.get::<_, Id>(22)?,
-            substitutions: substitutions(Ts(r.get(23)?), own.as_ref()),
+            substitutions: subs,
             user: users::nested_at(r, USER_AT, &mut users)?,
             config: if hydrate { Some((r.get(CONFIG_AT)?, r.get(CONFIG_AT + 1)?)) } else { None },
         };
