@@ -2,7 +2,7 @@
 //! delete (§8.3) and prune (§9). Each function runs inside the caller's
 //! transaction, so a failure leaves nothing behind.
 
-use super::{artifacts, projects, stacks, tags, version_blocks, version_load, DbError, DbResult};
+use super::{artifacts, projects, tags, version_blocks, version_load, DbError, DbResult};
 use crate::models::artifact_version::{
     version_number, ArtifactRef, ArtifactVersionRequest, ArtifactVersionResponse, ArtifactVersionUpdate,
 };
@@ -48,26 +48,25 @@ pub fn store_of(conn: &Connection, id: &Id) -> DbResult<(Option<(Id, String)>, i
 
 /// Create one version; returns its pk.
 pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> DbResult<i64> {
-    if let Some(store) = &req.artifact_store_id {
-        if !stacks::component_exists(conn, store)? {
-            return Err(DbError::NotFound(format!(
-                "'The artifact store with ID {} referenced by the artifact version being created was not found'",
-                store.hyphenated()
-            )));
-        }
+    let (project_pk, store_exists) = projects::pk_and_store(conn, &req.project, req.artifact_store_id.as_ref())?;
+    if let (Some(store), false) = (&req.artifact_store_id, store_exists) {
+        return Err(DbError::NotFound(format!(
+            "'The artifact store with ID {} referenced by the artifact version being created was not found'",
+            store.hyphenated()
+        )));
     }
-    let project = projects::get_by_id(conn, &req.project)?;
+    let project_pk = project_pk.ok_or_else(|| projects::id_not_found(&req.project))?;
     let (artifact_pk, artifact_name) = match &req.artifact {
         ArtifactRef::Name(name) => {
-            (artifacts::resolve_by_name(conn, project.pk, name, req.has_custom_name, user_pk)?, name.clone())
+            (artifacts::resolve_by_name(conn, project_pk, name, req.has_custom_name, user_pk)?, name.clone())
         }
         ArtifactRef::Id(id) => {
-            let (pk, project_pk, name) = artifacts::by_id(conn, id)?;
-            if project_pk != project.pk {
+            let (pk, own_project, name) = artifacts::by_id(conn, id)?;
+            if project_pk != own_project {
                 return Err(DbError::Invalid(format!(
                     "The artifact {} belongs to another project than {}.",
                     id.hyphenated(),
-                    project.id.hyphenated()
+                    req.project.hyphenated()
                 )));
             }
             (pk, name)
@@ -89,7 +88,7 @@ pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> 
     .execute(params![
         id,
         artifact_pk,
-        project.pk,
+        project_pk,
         user_pk,
         version,
         version_number(&version),
@@ -111,7 +110,7 @@ pub fn create(conn: &Connection, req: &ArtifactVersionRequest, user_pk: i64) -> 
         false => e.into(),
     })?;
     let pk = conn.last_insert_rowid();
-    version_blocks::split_full(conn, project.pk, now.0, &id.simple())?;
+    version_blocks::split_full(conn, project_pk, now.0, &id.simple())?;
 
     let mut vis = conn.prepare_cached(
         "INSERT INTO visualizations (id, version_pk, type, uri, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",

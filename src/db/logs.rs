@@ -1,6 +1,6 @@
 //! Log entries and their links to runs and steps.
 
-use super::{is_unique_violation, projects, stacks, users, DbError, DbResult};
+use super::{is_unique_violation, projects, users, DbError, DbResult};
 use crate::models::logs::{Logs, LogsBody, LogsRequest, LogsResponse, LogsUpdate};
 use crate::models::{Id, Ts};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -90,14 +90,13 @@ fn insert(
     run: Option<i64>,
     step: Option<i64>,
 ) -> DbResult<(i64, Logs)> {
-    let project = projects::get_by_id(conn, &req.project)?;
-    for store in req.artifact_store_id.iter() {
-        if !stacks::component_exists(conn, store)? {
-            return Err(DbError::NotFound(format!(
-                "\"Unable to get stack component with ID '{}': No stack component with this ID found\"",
-                store.hyphenated()
-            )));
-        }
+    let (project_pk, store_exists) = projects::pk_and_store(conn, &req.project, req.artifact_store_id.as_ref())?;
+    let project_pk = project_pk.ok_or_else(|| projects::id_not_found(&req.project))?;
+    if let (Some(store), false) = (&req.artifact_store_id, store_exists) {
+        return Err(DbError::NotFound(format!(
+            "\"Unable to get stack component with ID '{}': No stack component with this ID found\"",
+            store.hyphenated()
+        )));
     }
     let run = match (run, &req.pipeline_run_id) {
         (Some(pk), _) => Some(pk),
@@ -119,7 +118,7 @@ fn insert(
         )?
         .execute(params![
             id,
-            project.pk,
+            project_pk,
             user_pk,
             req.uri,
             req.source,
@@ -136,7 +135,7 @@ fn insert(
             created: now,
             updated: now,
             user_id: None,
-            project_id: project.id,
+            project_id: req.project,
             uri: req.uri.clone(),
             source: req.source.clone(),
             step_run_id: req.step_run_id,

@@ -41,12 +41,23 @@ pub fn get(conn: &Connection, name_or_id: &str) -> DbResult<Project> {
 
 pub fn get_by_id(conn: &Connection, id: &Id) -> DbResult<Project> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1");
-    conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?.ok_or_else(|| {
-        DbError::NotFound(format!(
-            "\"Unable to get project with ID '{}': No project with this ID found\"",
-            id.hyphenated()
-        ))
-    })
+    conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?.ok_or_else(|| id_not_found(id))
+}
+
+pub fn id_not_found(id: &Id) -> DbError {
+    DbError::NotFound(format!("\"Unable to get project with ID '{}': No project with this ID found\"", id.hyphenated()))
+}
+
+/// The pk of project `id` (none when there is no such project) and whether
+/// the stack component `store` exists (true when none is named), in one
+/// query: a create of a version or a log entry checks both.
+pub fn pk_and_store(conn: &Connection, id: &Id, store: Option<&Id>) -> DbResult<(Option<i64>, bool)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT pk FROM projects WHERE id = ?1),
+                    ?2 IS NULL OR EXISTS (SELECT 1 FROM stack_components WHERE id = ?2)",
+        )?
+        .query_row(params![id, store], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
 fn no_default_project() -> DbError {

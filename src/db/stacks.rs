@@ -38,14 +38,6 @@ fn stack(r: &Row) -> rusqlite::Result<Stack> {
     })
 }
 
-pub fn component_exists(conn: &Connection, id: &Id) -> DbResult<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM stack_components WHERE id = ?1")?
-        .query_row([id], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
 pub fn get_component(conn: &Connection, id: &Id) -> DbResult<Component> {
     let sql = format!("SELECT {COMPONENT_COLUMNS} FROM stack_components c WHERE c.id = ?1");
     conn.prepare_cached(&sql)?.query_row([id], component).optional()?.map(|(_, c)| c).ok_or_else(|| {

@@ -76,3 +76,39 @@ async fn handler_errors_are_shape_b() {
     assert_eq!(status, 422);
     assert!(body.is_array());
 }
+
+/// A version or log entry naming an unknown project or artifact store is a
+/// 404 that names what is missing; with both unknown, a version names the
+/// store first and a log entry the project first (one query checks both).
+#[actix_web::test]
+async fn unknown_projects_and_artifact_stores_are_404s_naming_what_is_missing() {
+    let app = spawn_app().await;
+    let nobody = "0d7c4a3e-5b8f-4c2a-9e1d-6f3b2a1c0e9d";
+    let store = app.get("/api/v1/components").await.1["items"][0]["id"].as_str().unwrap().to_string();
+    let store_missing = "referenced by the artifact version being created was not found";
+    let project_missing = format!("Unable to get project with ID '{nobody}'");
+    let component_missing = format!("Unable to get stack component with ID '{nobody}'");
+    let version = |extra: serde_json::Value| app.version_body("checked", extra);
+    let log = |project: &str, store: &str| json!({"project": project, "source": "client", "artifact_store_id": store});
+    let cases = [
+        ("/api/v1/artifact_versions", version(json!({"artifact_store_id": nobody})), store_missing.to_string()),
+        ("/api/v1/artifact_versions", version(json!({"project": nobody})), project_missing.clone()),
+        (
+            "/api/v1/artifact_versions",
+            version(json!({"project": nobody, "artifact_store_id": nobody})),
+            store_missing.to_string(),
+        ),
+        ("/api/v1/logs", log(&app.project_id, nobody), component_missing.clone()),
+        ("/api/v1/logs", log(nobody, &store), project_missing.clone()),
+        ("/api/v1/logs", log(nobody, nobody), project_missing.clone()),
+    ];
+    for (path, body, says) in cases {
+        let (status, answer) = app.post(path, body.clone()).await;
+        assert_eq!(status, 404, "{path} {body} → {answer}");
+        assert!(answer.to_string().contains(&says), "{path} {body} → {answer}, not {says}");
+    }
+    let (status, body) = app.post("/api/v1/logs", log(&app.project_id, &store)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["body"]["project_id"], json!(app.project_id));
+    assert_eq!(app.post("/api/v1/artifact_versions", version(json!({"artifact_store_id": store}))).await.0, 200);
+}
