@@ -4,6 +4,7 @@
 //! (written by a newer trove) is refused and left untouched.
 
 use super::{DbError, DbResult};
+use crate::models::step_parts::{spec_sql, step_config_sql};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
@@ -69,17 +70,19 @@ const UPGRADES: &[&str] = &[
         substitutions = CASE json_type(pipeline_configuration, '$.substitutions')
             WHEN 'object' THEN json_extract(pipeline_configuration, '$.substitutions') END;",
     // 9 → 10: step configurations in a rowid table, with the two parts step
-    // writes and responses read (see schema.sql; these are the rules of
-    // `models::step_parts`, `SPEC_SQL` and `STEP_CONFIG_SQL`).
-    "ALTER TABLE snapshot_steps RENAME TO snapshot_steps_9;
+    // writes and responses read (see schema.sql and `models::step_parts`).
+    concat!(
+        "ALTER TABLE snapshot_steps RENAME TO snapshot_steps_9;
      -- schema.sql section: snapshot_steps
      INSERT INTO snapshot_steps (snapshot_pk, name, position, config, spec, step_config)
-       SELECT snapshot_pk, name, position, config,
-              CASE WHEN json_valid(config) AND json_type(config, '$.spec') <> 'null' THEN config -> '$.spec' END,
-              CASE WHEN json_valid(config) AND json_type(config, '$.config') = 'object'
-                   THEN json_remove(config -> '$.config', '$.substitutions') END
+       SELECT snapshot_pk, name, position, config, ",
+        spec_sql!("config"),
+        ", ",
+        step_config_sql!("config"),
+        "
        FROM snapshot_steps_9 ORDER BY snapshot_pk, position;
-     DROP TABLE snapshot_steps_9;",
+     DROP TABLE snapshot_steps_9;"
+    ),
 ];
 
 /// The text of `schema.sql` from the line `-- section: NAME …` to the line

@@ -200,7 +200,11 @@ pub fn load(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<StepR
             let meta = hydrate.then(|| {
                 let (config, spec) = config.unwrap_or_default();
                 StepMetadata {
-                    config: with_member(config.as_deref(), "substitutions", &Value::Object(subs.clone()).to_string()),
+                    config: with_member(
+                        config.as_deref(),
+                        "substitutions",
+                        &serde_json::to_string(&subs).unwrap_or_default(),
+                    ),
                     spec: spec.map_or_else(|| raw("{}".into()), raw),
                     cache_key: s.cache_key.clone(),
                     cache_expires_at: s.cache_expires_at,

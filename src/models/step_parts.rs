@@ -3,7 +3,8 @@
 //! responses read, taken out once when a snapshot is created
 //! (`snapshot_steps.spec` and `.step_config`; bench/README.md, "Snapshot
 //! steps"). The upgrade to schema version 10 and an import fill those
-//! columns with the same rules in SQL ([`SPEC_SQL`], [`STEP_CONFIG_SQL`]).
+//! columns with the same rules in SQL ([`SPEC_SQL`], [`STEP_CONFIG_SQL`]; the
+//! upgrade takes them from the macros they are made with).
 
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
@@ -11,12 +12,41 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
-/// [`StepParts::spec`] in SQL, of a column `{config}`.
-pub const SPEC_SQL: &str =
-    "CASE WHEN json_valid({config}) AND json_type({config}, '$.spec') <> 'null' THEN {config} -> '$.spec' END";
-/// [`StepParts::step_config`] in SQL, of a column `{config}`.
-pub const STEP_CONFIG_SQL: &str = "CASE WHEN json_valid({config}) AND json_type({config}, '$.config') = 'object' \
-     THEN json_remove({config} -> '$.config', '$.substitutions') END";
+/// [`StepParts::spec`] in SQL, of the column `$config`, as a string
+/// literal (the upgrade to version 10 is one).
+macro_rules! spec_sql {
+    ($config:literal) => {
+        concat!(
+            "CASE WHEN json_valid(",
+            $config,
+            ") AND json_type(",
+            $config,
+            ", '$.spec') <> 'null' THEN ",
+            $config,
+            " -> '$.spec' END"
+        )
+    };
+}
+/// [`StepParts::step_config`] in SQL, as [`spec_sql`].
+macro_rules! step_config_sql {
+    ($config:literal) => {
+        concat!(
+            "CASE WHEN json_valid(",
+            $config,
+            ") AND json_type(",
+            $config,
+            ", '$.config') = 'object' ",
+            "THEN json_remove(",
+            $config,
+            " -> '$.config', '$.substitutions') END"
+        )
+    };
+}
+pub(crate) use {spec_sql, step_config_sql};
+
+/// The parts of a column `{config}` (the dump's placeholder) in SQL.
+pub const SPEC_SQL: &str = spec_sql!("{config}");
+pub const STEP_CONFIG_SQL: &str = step_config_sql!("{config}");
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct StepParts {
