@@ -4,10 +4,16 @@
 //! 1,000 pages: on the writer thread, while every queued write request
 //! waits: under a load of single creates, a large share of the writer's time
 //! (copying frames into the database file, plus two `fsync`s; see
-//! bench/README.md, "WAL checkpoints"). The writer
-//! only wakes this thread after its commits; it runs a `PASSIVE` checkpoint
-//! on its own connection (which blocks neither the writer nor readers), then
-//! pauses so that a busy WAL is copied in batches.
+//! bench/README.md, "WAL checkpoints"). Here the writer only wakes this
+//! thread after its commits; it runs a `PASSIVE` checkpoint on its own
+//! connection (which blocks neither the writer nor readers) once enough is
+//! waiting to be copied: [`SMALL_WAL_PAGES`] frames (SQLite's own
+//! checkpoint size), or anything at all once the writes have paused for
+//! [`IDLE_PAUSE`]. While writes go on it looks every [`POLL`] at how many
+//! frames wait ([`pending_frames`], read from the WAL index), so a light
+//! stream of writes (a pipeline run's ~50 commits a second) is copied every
+//! few seconds, each page once however often it changed meanwhile, and a
+//! busy WAL in batches of about SQLite's checkpoint size.
 //!
 //! The WAL file starts over only when a write transaction begins with every
 //! frame copied, and under a steady stream of writes this thread is always
@@ -19,7 +25,9 @@
 //! own auto-checkpoint at [`BACKSTOP_PAGES`] in case this thread stalls.
 
 use rusqlite::Connection;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::{self, Thread};
 use std::time::Duration;
@@ -29,15 +37,16 @@ use std::time::Duration;
 pub const BACKSTOP_PAGES: u32 = 10_000;
 /// WAL size (pages, ~16 MB) past which the writer is asked to start it over.
 pub const RESTART_PAGES: i64 = 4096;
-/// Pause after each checkpoint, so that a busy WAL is copied in batches of
-/// about SQLite's default checkpoint size (see bench/README.md, "WAL
-/// checkpoints").
+/// Pause after a checkpoint of a WAL that had [`SMALL_WAL_PAGES`] or more
+/// to copy, so that a busy WAL is copied in batches of about SQLite's
+/// default checkpoint size (see bench/README.md, "WAL checkpoints").
 const PAUSE: Duration = Duration::from_millis(50);
-/// A WAL below this many pages (SQLite's own checkpoint size) is copied at
-/// most once per [`IDLE_PAUSE`]: a light stream of writes (a pipeline run's
-/// few commits a second) then costs one small copy a second instead of one
-/// per commit (see bench/README.md, "WAL checkpoints").
-const SMALL_WAL_PAGES: i64 = 1000;
+/// Frames waiting to be copied (SQLite's own checkpoint size) at which the
+/// copy starts without waiting for the writes to pause.
+pub const SMALL_WAL_PAGES: u32 = 1000;
+/// How often, while writes go on, the thread looks at how much waits.
+const POLL: Duration = Duration::from_millis(250);
+/// Writes paused this long: copy whatever waits.
 const IDLE_PAUSE: Duration = Duration::from_secs(1);
 
 /// Handle to the checkpoint thread; dropping it stops the thread.
@@ -50,6 +59,8 @@ pub struct Checkpointer {
 struct Flags {
     stop: AtomicBool,
     restart: AtomicBool,
+    /// Commits so far (tells the thread whether the writes paused).
+    commits: AtomicU64,
 }
 
 impl Checkpointer {
@@ -70,6 +81,7 @@ impl Checkpointer {
     /// The writer committed: checkpoint soon (cheap when the thread is
     /// already awake: an atomic swap).
     pub fn committed(&self) {
+        self.flags.commits.fetch_add(1, Ordering::Release);
         self.thread.unpark();
     }
 
@@ -88,11 +100,9 @@ impl Drop for Checkpointer {
 }
 
 fn run(conn: Connection, flags: &Flags, restart_pages: i64) {
-    loop {
-        thread::park();
-        if flags.stop.load(Ordering::Acquire) {
-            return;
-        }
+    let mut index = conn.path().map(|p| WalIndex::at(PathBuf::from(format!("{p}-shm"))));
+    let batch = SMALL_WAL_PAGES.min(u32::try_from(restart_pages).unwrap_or(u32::MAX));
+    let checkpoint = || {
         let pages = match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
             Ok(pages) => pages,
             Err(e) => {
@@ -103,8 +113,80 @@ fn run(conn: Connection, flags: &Flags, restart_pages: i64) {
         if pages >= restart_pages {
             flags.restart.store(true, Ordering::Release);
         }
-        thread::sleep(if pages < SMALL_WAL_PAGES.min(restart_pages) { IDLE_PAUSE } else { PAUSE });
+    };
+    loop {
+        // Until a commit.
+        thread::park();
+        let mut seen = flags.commits.load(Ordering::Acquire);
+        let mut quiet = Duration::ZERO;
+        let mut wait = POLL;
+        loop {
+            if flags.stop.load(Ordering::Acquire) {
+                return;
+            }
+            thread::sleep(wait);
+            let commits = flags.commits.load(Ordering::Acquire);
+            quiet = if commits == seen { quiet + wait } else { Duration::ZERO };
+            seen = commits;
+            // Unknown (no WAL index to read): as if a batch waited.
+            let pending = index.as_mut().and_then(WalIndex::pending_frames).unwrap_or(batch);
+            if pending >= batch {
+                checkpoint();
+                wait = PAUSE;
+            } else if pending == 0 && quiet > Duration::ZERO {
+                break;
+            } else if quiet >= IDLE_PAUSE {
+                checkpoint();
+                break;
+            } else {
+                wait = POLL;
+            }
+        }
     }
+}
+
+/// The WAL index (the `-shm` file), read for how much waits to be copied.
+pub struct WalIndex {
+    path: PathBuf,
+    file: Option<File>,
+}
+
+impl WalIndex {
+    pub fn at(path: PathBuf) -> WalIndex {
+        WalIndex { path, file: None }
+    }
+
+    /// Frames in the WAL not yet copied into the database file: `mxFrame`
+    /// of the WAL index header minus `nBackfill` of its checkpoint
+    /// information (https://www.sqlite.org/walformat.html, 2.1 and 2.2:
+    /// 32-bit, native byte order, at offsets 16 and 96). Read without
+    /// SQLite's locks: a value torn by a concurrent commit only moves the
+    /// next checkpoint by one poll. `None` when the file cannot be read.
+    pub fn pending_frames(&mut self) -> Option<u32> {
+        let mut head = [0u8; 100];
+        let read = match &self.file {
+            Some(file) => read_head(file, &mut head),
+            None => File::open(&self.path).and_then(|file| read_head(self.file.insert(file), &mut head)),
+        };
+        if read.is_err() {
+            self.file = None;
+            return None;
+        }
+        let at = |offset: usize| u32::from_ne_bytes(head[offset..offset + 4].try_into().expect("4 bytes"));
+        Some(at(16).saturating_sub(at(96)))
+    }
+}
+
+#[cfg(unix)]
+fn read_head(file: &File, head: &mut [u8]) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, head, 0)
+}
+
+#[cfg(not(unix))]
+fn read_head(mut file: &File, head: &mut [u8]) -> std::io::Result<()> {
+    use std::io::{Read, Seek};
+    file.rewind()?;
+    file.read_exact(head)
 }
 
 #[cfg(test)]
@@ -144,6 +226,74 @@ mod tests {
             thread::sleep(Duration::from_millis(10));
         }
         assert!(size() >= before + 400_000, "the database file grew from {before} to {} bytes only", size());
+    }
+
+    /// The frames the WAL index says wait are the ones a checkpoint then
+    /// copies, and none wait after it; also when earlier frames of the same
+    /// WAL were copied before (a reader kept the WAL from starting over).
+    #[test]
+    fn pending_frames_are_what_a_checkpoint_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x BLOB);").unwrap();
+        conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        let mut index = WalIndex::at(dir.path().join("p.db-shm"));
+        let checkpoint = || -> (u32, u32) {
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(1)?, r.get(2)?))).unwrap()
+        };
+        let insert = |rows| {
+            for _ in 0..rows {
+                conn.execute("INSERT INTO t VALUES (zeroblob(3000))", []).unwrap();
+            }
+        };
+        insert(3);
+        let pending = index.pending_frames().unwrap();
+        let (log, copied) = checkpoint();
+        assert!(pending >= 3, "{pending} frames waiting after 3 commits");
+        assert_eq!((pending, copied), (log, log));
+        assert_eq!(index.pending_frames(), Some(0));
+
+        // The next commit starts the WAL over. A reader of a WAL with a
+        // frame not yet copied keeps it from starting over again, and the
+        // copy from going past its snapshot.
+        insert(1);
+        let before_reader = index.pending_frames().unwrap();
+        let reader = Connection::open(&path).unwrap();
+        reader.execute_batch("BEGIN; SELECT count(*) FROM t;").unwrap();
+        insert(40);
+        let pending = index.pending_frames().unwrap();
+        assert_eq!(checkpoint(), (pending, before_reader));
+        assert_eq!(index.pending_frames(), Some(pending - before_reader));
+        reader.execute_batch("COMMIT").unwrap();
+        assert_eq!(checkpoint(), (pending, pending));
+        assert_eq!(index.pending_frames(), Some(0));
+        assert_eq!(WalIndex::at(dir.path().join("missing-shm")).pending_frames(), None);
+    }
+
+    /// A light stream of commits, one every 100 ms, far below a batch, is
+    /// not copied while it goes on (before, it was copied every second),
+    /// and is copied once the writes pause. The database file only changes
+    /// when a checkpoint copies into it.
+    #[actix_web::test]
+    async fn a_light_stream_of_writes_is_copied_once_it_pauses() {
+        let (dir, writer) = writer_with_checkpoints(RESTART_PAGES);
+        let path = dir.path().join("c.db");
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let before = size();
+        for _ in 0..15 {
+            writer
+                .write(Grouping::Shared, |tx| Ok(tx.execute("INSERT INTO t VALUES (zeroblob(3000))", [])?))
+                .await
+                .unwrap();
+            thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(size(), before, "copied while the writes went on");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while size() == before && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(size() > before, "not copied after the writes paused");
     }
 
     /// A steady stream of commits (each waits for the previous one) never
