@@ -1,6 +1,5 @@
 //! The database layer: every SQL statement of trove lives below this module.
-//! Plain synchronous functions on `&Connection` (a `&Transaction` derefs to
-//! one), run by [`Db::read`] (inline, one read transaction) / [`Db::write`]. This module
+//! Plain synchronous functions on `&Connection`, run by [`Db::read`] (inline, one read transaction) / [`Db::write`]. This module
 //! knows no HTTP types.
 
 pub mod api_keys;
@@ -173,7 +172,7 @@ impl Db {
     pub async fn write<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
+        F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
     {
         self.writer.write(writer::Grouping::Shared, f).await
     }
@@ -183,7 +182,7 @@ impl Db {
     pub async fn write_alone<T, F>(&self, f: F) -> DbResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
+        F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
     {
         self.writer.write(writer::Grouping::Alone, f).await
     }

@@ -19,7 +19,7 @@ use super::checkpoint::{Checkpointer, BACKSTOP_PAGES};
 use super::stats::DbStats;
 use super::{DbError, DbResult};
 use crate::clock::Clock;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
@@ -54,7 +54,7 @@ struct Job {
     /// to do once the commit is known (`Ok` = committed).
     run: Run,
 }
-type Run = Box<dyn FnOnce(&Transaction, First) -> (Failed, Completion) + Send>;
+type Run = Box<dyn FnOnce(&Connection, First) -> (Failed, Completion) + Send>;
 type First = bool;
 type Failed = bool;
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -168,7 +168,7 @@ impl Writer {
     pub async fn write<T, F>(&self, grouping: Grouping, f: F) -> DbResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction) -> DbResult<T> + Send + 'static,
+        F: FnOnce(&Connection) -> DbResult<T> + Send + 'static,
     {
         let started = Instant::now();
         if self.inline && grouping == Grouping::Shared && self.stats.queued() == 0 {
@@ -180,7 +180,7 @@ impl Writer {
         }
         let (done, result) = tokio::sync::oneshot::channel::<DbResult<T>>();
         let span = tracing::Span::current();
-        let run = Box::new(move |tx: &Transaction, first| {
+        let run = Box::new(move |tx: &Connection, first| {
             let outcome = span.in_scope(|| if first { guarded(tx, f) } else { in_savepoint(tx, f) });
             let failed = outcome.is_err();
             let complete: Completion = Box::new(move |committed| {
@@ -216,9 +216,9 @@ impl Writer {
 }
 
 /// One write in a transaction of its own, on the caller's thread.
-fn write_inline<T>(owner: &mut Owner, stats: &DbStats, f: impl FnOnce(&Transaction) -> DbResult<T>) -> DbResult<T> {
+fn write_inline<T>(owner: &mut Owner, stats: &DbStats, f: impl FnOnce(&Connection) -> DbResult<T>) -> DbResult<T> {
     owner.before_transaction();
-    let tx = owner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = Immediate::begin(&owner.conn)?;
     // Dropping a transaction rolls it back.
     let outcome = guarded(&tx, f).and_then(|out| match tx.commit() {
         Ok(()) => Ok(out),
@@ -231,9 +231,50 @@ fn write_inline<T>(owner: &mut Owner, stats: &DbStats, f: impl FnOnce(&Transacti
     outcome
 }
 
+/// An IMMEDIATE transaction, rolled back when dropped uncommitted.
+/// `BEGIN IMMEDIATE` and `COMMIT` come from the connection's statement
+/// cache: rusqlite's `Transaction` prepares both anew every time, ~1% of a
+/// pipeline run's instructions (bench/README.md, "Inline writes").
+pub struct Immediate<'c> {
+    conn: &'c Connection,
+    open: bool,
+}
+
+impl<'c> Immediate<'c> {
+    pub fn begin(conn: &'c Connection) -> rusqlite::Result<Immediate<'c>> {
+        conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        Ok(Immediate { conn, open: true })
+    }
+
+    /// Commit; when that fails, the transaction is rolled back.
+    pub fn commit(mut self) -> rusqlite::Result<()> {
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Immediate<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+impl Drop for Immediate<'_> {
+    fn drop(&mut self) {
+        if self.open && !self.conn.is_autocommit() {
+            if let Err(e) = self.conn.execute_batch("ROLLBACK") {
+                tracing::error!(error = %e, "rollback failed");
+            }
+        }
+    }
+}
+
 /// Run one request between `SAVEPOINT` and `RELEASE`, rolling back to the
 /// savepoint when it fails or panics.
-fn in_savepoint<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> DbResult<T>) -> DbResult<T> {
+fn in_savepoint<T>(tx: &Connection, f: impl FnOnce(&Connection) -> DbResult<T>) -> DbResult<T> {
     tx.prepare_cached("SAVEPOINT request")?.execute([])?;
     let result = guarded(tx, f);
     if result.is_err() {
@@ -244,7 +285,7 @@ fn in_savepoint<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> DbResult<T>
 }
 
 /// Run one request, a panic becoming its error.
-fn guarded<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> DbResult<T>) -> DbResult<T> {
+fn guarded<T>(tx: &Connection, f: impl FnOnce(&Connection) -> DbResult<T>) -> DbResult<T> {
     catch_unwind(AssertUnwindSafe(|| f(tx))).unwrap_or_else(|_| Err(DbError::Task("a write request panicked".into())))
 }
 
@@ -269,7 +310,7 @@ fn run(owner: &Mutex<Owner>, jobs: mpsc::Receiver<Job>, stats: &DbStats) {
 fn write_group(owner: &mut Owner, group: Vec<Job>, stats: &DbStats) {
     let mut pending = group.into_iter().peekable();
     while let Some(first) = pending.next() {
-        let tx = match owner.conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        let tx = match Immediate::begin(&owner.conn) {
             Ok(tx) => tx,
             Err(e) => {
                 // Dropping the group's jobs fails each of their requests.

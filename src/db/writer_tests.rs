@@ -104,7 +104,7 @@ async fn a_failing_first_request_of_a_group_leaves_nothing_and_the_rest_commit()
 
 /// Is `tx` in a savepoint? (`ROLLBACK TO` a savepoint that does not
 /// exist fails; as the first statement of a request it changes nothing.)
-fn in_a_savepoint(tx: &Transaction) -> bool {
+fn in_a_savepoint(tx: &Connection) -> bool {
     tx.execute_batch("ROLLBACK TO request").is_ok()
 }
 
@@ -209,4 +209,31 @@ async fn a_write_while_the_writer_is_busy_is_queued() {
     drop(release);
     hold.await.unwrap();
     assert_ne!(waiting.await.unwrap(), caller);
+}
+
+/// An [`Immediate`] transaction keeps what it wrote only when committed:
+/// dropped, or when its commit fails (a deferred foreign key), it is
+/// rolled back and the connection is out of any transaction.
+#[test]
+fn an_immediate_transaction_is_rolled_back_unless_it_commits() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; CREATE TABLE p (pk INTEGER PRIMARY KEY);
+         CREATE TABLE t (x, p REFERENCES p (pk) DEFERRABLE INITIALLY DEFERRED);",
+    )
+    .unwrap();
+    let rows = || conn.query_row("SELECT group_concat(x) FROM t", [], |r| r.get::<_, Option<String>>(0)).unwrap();
+    {
+        let tx = Immediate::begin(&conn).unwrap();
+        tx.execute("INSERT INTO t VALUES (1, NULL)", []).unwrap();
+    }
+    assert!(conn.is_autocommit());
+    let tx = Immediate::begin(&conn).unwrap();
+    tx.execute("INSERT INTO t VALUES (2, 7)", []).unwrap();
+    assert!(tx.commit().is_err(), "no p 7");
+    assert!(conn.is_autocommit());
+    let tx = Immediate::begin(&conn).unwrap();
+    tx.execute("INSERT INTO t VALUES (3, NULL)", []).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(rows().as_deref(), Some("3"));
 }
