@@ -178,8 +178,8 @@ pub fn link(conn: &Connection, id: &Id, run: Option<i64>, step: Option<i64>) -> 
 }
 
 fn get_row(conn: &Connection, id: &Id) -> DbResult<(i64, Logs, Option<i64>, Option<i64>)> {
-    let sql = format!("{COLUMNS} FROM logs l {JOINS} WHERE l.id = ?1");
-    conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?.ok_or_else(|| not_found(id))
+    let sql = sql!("{COLUMNS} FROM logs l {JOINS} WHERE l.id = ?1");
+    conn.prepare_cached(sql)?.query_row([id], from_row).optional()?.ok_or_else(|| not_found(id))
 }
 
 /// `GET /logs/{id}` and the answers of create and update.
@@ -202,14 +202,20 @@ pub fn update(conn: &Connection, id: &Id, upd: &LogsUpdate) -> DbResult<LogsResp
 /// taken while `logs` was small cannot turn it into a scan of the table
 /// for every page (they did: `step_pk IN (SELECT value FROM rarray(?1))`
 /// was planned as `SCAN l` once `logs` had been analyzed at 42 rows).
-fn owners_sql(by_step: bool) -> String {
-    let owner = if by_step { "step_pk" } else { "run_pk" };
-    format!("{COLUMNS} FROM rarray(?1) x CROSS JOIN logs l ON l.{owner} = x.value {JOINS} ORDER BY l.created, l.pk")
+fn owners_sql(by_step: bool) -> &'static str {
+    match by_step {
+        true => sql!(
+            "{COLUMNS} FROM rarray(?1) x CROSS JOIN logs l ON l.step_pk = x.value {JOINS} ORDER BY l.created, l.pk"
+        ),
+        false => {
+            sql!("{COLUMNS} FROM rarray(?1) x CROSS JOIN logs l ON l.run_pk = x.value {JOINS} ORDER BY l.created, l.pk")
+        }
+    }
 }
 
 /// The entries of many runs (`by_step` false) or steps, in creation order, in one query.
 pub fn of_owners(conn: &Connection, pks: &[i64], by_step: bool) -> DbResult<HashMap<i64, Vec<Logs>>> {
-    let mut stmt = conn.prepare_cached(&owners_sql(by_step))?;
+    let mut stmt = conn.prepare_cached(owners_sql(by_step))?;
     let mut out: HashMap<i64, Vec<Logs>> = HashMap::new();
     let mut rows = stmt.query([super::pk_array(pks)])?;
     while let Some(r) = rows.next()? {

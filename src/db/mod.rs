@@ -2,6 +2,18 @@
 //! Plain synchronous functions on `&Connection`, run by [`Db::read`] (inline, one read transaction) / [`Db::write`]. This module
 //! knows no HTTP types.
 
+/// SQL text put together with `format!` from the consts of this layer
+/// (`concat!` takes literals only), built once per call site: a `&'static
+/// str`. Formatting a statement of a few hundred bytes at every call cost
+/// ~1,500 instructions before the statement cache was even asked
+/// (bench/README.md, "Step responses").
+macro_rules! sql {
+    ($($arg:tt)*) => {{
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!($($arg)*));
+        SQL.as_str()
+    }};
+}
+
 pub mod api_keys;
 pub mod artifact_versions;
 pub mod artifacts;

@@ -41,8 +41,8 @@ pub fn not_found(id: &Id) -> DbError {
 
 /// Pipelines by pk (in `pks` order), without their newest runs.
 pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Pipeline>> {
-    let sql = format!("{SELECT} WHERE pl.pk IN (SELECT value FROM rarray(?1))");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let sql = sql!("{SELECT} WHERE pl.pk IN (SELECT value FROM rarray(?1))");
+    let mut stmt = conn.prepare_cached(sql)?;
     let mut found: HashMap<i64, Pipeline> =
         stmt.query_map([pk_array(pks)], from_row)?.map(|p| p.map(|p| (p.pk, p))).collect::<Result<_, _>>()?;
     Ok(pks.iter().filter_map(|pk| found.remove(pk)).collect())

@@ -71,13 +71,13 @@ pub fn pk_of(conn: &Connection, id: &Id) -> DbResult<i64> {
 
 /// A run row by pk.
 fn row(conn: &Connection, pk: i64) -> DbResult<Run> {
-    let sql = format!("{SELECT} WHERE r.pk = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([pk], from_row)?)
+    let sql = sql!("{SELECT} WHERE r.pk = ?1");
+    Ok(conn.prepare_cached(sql)?.query_row([pk], from_row)?)
 }
 
 fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<Vec<Run>> {
-    let sql = format!("{SELECT} WHERE r.pk IN (SELECT value FROM rarray(?1))");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let sql = sql!("{SELECT} WHERE r.pk IN (SELECT value FROM rarray(?1))");
+    let mut stmt = conn.prepare_cached(sql)?;
     let mut found: HashMap<i64, Run> =
         stmt.query_map([pk_array(pks)], from_row)?.map(|r| r.map(|r| (r.pk, r))).collect::<Result<_, _>>()?;
     Ok(pks.iter().filter_map(|pk| found.remove(pk)).collect())

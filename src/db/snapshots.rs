@@ -47,14 +47,14 @@ pub fn not_found(id: &Id) -> DbError {
 }
 
 pub fn by_id(conn: &Connection, id: &Id) -> DbResult<Option<Snapshot>> {
-    let sql = format!("{SELECT} WHERE s.id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
+    let sql = sql!("{SELECT} WHERE s.id = ?1");
+    Ok(conn.prepare_cached(sql)?.query_row([id], from_row).optional()?)
 }
 
 /// Snapshots by pk, in one query.
 pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, Snapshot>> {
-    let sql = format!("{SELECT} WHERE s.pk IN (SELECT value FROM rarray(?1))");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let sql = sql!("{SELECT} WHERE s.pk IN (SELECT value FROM rarray(?1))");
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map([pk_array(pks)], from_row)?;
     Ok(rows.map(|s| s.map(|s| (s.pk, s))).collect::<Result<_, _>>()?)
 }

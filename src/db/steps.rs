@@ -29,14 +29,14 @@ const USER_AT: usize = 25;
 const CONFIG_AT: usize = USER_AT + 12;
 
 /// The steps in `rarray(?1)` (the steps first: `CROSS JOIN` keeps that order).
-fn rows_sql(hydrate: bool) -> String {
+fn rows_sql(hydrate: bool) -> &'static str {
     match hydrate {
-        true => format!(
+        true => sql!(
             "SELECT {COLUMNS}, {}, c.step_config, c.spec FROM rarray(?1) x CROSS JOIN steps st ON st.pk = x.value {JOINS}
              LEFT JOIN snapshot_steps c ON c.snapshot_pk = r.snapshot_pk AND c.name = st.name",
             users::JOINED
         ),
-        false => format!(
+        false => sql!(
             "SELECT {COLUMNS}, {} FROM rarray(?1) x CROSS JOIN steps st ON st.pk = x.value {JOINS}",
             users::JOINED
         ),
@@ -105,7 +105,7 @@ struct Related {
 /// The steps of `pks` in that order, each with what it takes from its run,
 /// user and snapshot, in one query.
 fn rows_of(conn: &Connection, pks: &[i64], hydrate: bool) -> DbResult<Vec<(Step, Related)>> {
-    let mut stmt = conn.prepare_cached(&rows_sql(hydrate))?;
+    let mut stmt = conn.prepare_cached(rows_sql(hydrate))?;
     let mut users = HashMap::new();
     // Computed once per run: the steps of a page are mostly of one run.
     let mut runs: HashMap<i64, Map<String, Value>> = HashMap::new();

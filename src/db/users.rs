@@ -60,13 +60,13 @@ pub fn nested_at(
 
 /// The user and its pk.
 pub fn get_by_id(conn: &Connection, id: &Id) -> DbResult<Option<(i64, User)>> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
+    let sql = sql!("SELECT {COLUMNS} FROM users WHERE id = ?1");
+    Ok(conn.prepare_cached(sql)?.query_row([id], from_row).optional()?)
 }
 
 pub fn get_by_pk(conn: &Connection, pk: i64) -> DbResult<User> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE pk = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([pk], from_row)?.1)
+    let sql = sql!("SELECT {COLUMNS} FROM users WHERE pk = ?1");
+    Ok(conn.prepare_cached(sql)?.query_row([pk], from_row)?.1)
 }
 
 /// By name, or by id when the value is a UUID.
@@ -78,8 +78,8 @@ pub fn get_by_name_or_id(conn: &Connection, name_or_id: &str) -> DbResult<(i64, 
     if let Some(found) = by_id {
         return Ok(found);
     }
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE name = ?1");
-    conn.prepare_cached(&sql)?
+    let sql = sql!("SELECT {COLUMNS} FROM users WHERE name = ?1");
+    conn.prepare_cached(sql)?
         .query_row([name_or_id], from_row)
         .optional()?
         .ok_or_else(|| DbError::NotFound(format!("\"No user account with the '{name_or_id}' name or ID was found\"")))
@@ -87,12 +87,9 @@ pub fn get_by_name_or_id(conn: &Connection, name_or_id: &str) -> DbResult<(i64, 
 
 /// The password hash of a login name (or user id), with the user.
 pub fn credentials(conn: &Connection, name_or_id: &str) -> DbResult<Option<(User, Option<String>)>> {
-    let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE name = ?1 OR id = ?2");
+    let sql = sql!("SELECT {COLUMNS}, password_hash FROM users WHERE name = ?1 OR id = ?2");
     let id = Id::parse(name_or_id).map(|h| h.simple()).unwrap_or_default();
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params![name_or_id, id], |r| Ok((from_row(r)?.1, r.get(12)?)))
-        .optional()?)
+    Ok(conn.prepare_cached(sql)?.query_row(params![name_or_id, id], |r| Ok((from_row(r)?.1, r.get(12)?))).optional()?)
 }
 
 pub fn count(conn: &Connection) -> DbResult<i64> {
@@ -127,16 +124,16 @@ pub fn set_password(conn: &Connection, name: &str, password_hash: &str) -> DbRes
 }
 
 pub fn all(conn: &Connection) -> DbResult<Vec<User>> {
-    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY created, id");
-    let mut stmt = conn.prepare(&sql)?;
+    let sql = sql!("SELECT {COLUMNS} FROM users ORDER BY created, id");
+    let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.map(|r| r.map(|(_, u)| u)).collect::<Result<_, _>>()?)
 }
 
 /// Users by pk, for nesting into other responses (one query for a page).
 pub fn by_pks(conn: &Connection, pks: &[i64]) -> DbResult<HashMap<i64, User>> {
-    let sql = format!("SELECT {COLUMNS} FROM rarray(?1) r CROSS JOIN users ON users.pk = r.value");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let sql = sql!("SELECT {COLUMNS} FROM rarray(?1) r CROSS JOIN users ON users.pk = r.value");
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map([super::pk_array(pks)], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
