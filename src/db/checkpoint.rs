@@ -9,8 +9,8 @@
 //! connection (which blocks neither the writer nor readers) once enough is
 //! waiting to be copied: [`SMALL_WAL_PAGES`] frames (SQLite's own
 //! checkpoint size), or anything at all once the writes have paused for
-//! [`IDLE_PAUSE`]. While writes go on it looks every [`POLL`] at how many
-//! frames wait ([`pending_frames`], read from the WAL index), so a light
+//! `IDLE_PAUSE` (1 s). While writes go on it looks every `POLL` (250 ms) at how many
+//! frames wait ([`WalIndex::pending_frames`]), so a light
 //! stream of writes (a pipeline run's ~50 commits a second) is copied every
 //! few seconds, each page once however often it changed meanwhile, and a
 //! busy WAL in batches of about SQLite's checkpoint size.
@@ -128,8 +128,13 @@ fn run(conn: Connection, flags: &Flags, restart_pages: i64) {
             let commits = flags.commits.load(Ordering::Acquire);
             quiet = if commits == seen { quiet + wait } else { Duration::ZERO };
             seen = commits;
-            // Unknown (no WAL index to read): as if a batch waited.
-            let pending = index.as_mut().and_then(WalIndex::pending_frames).unwrap_or(batch);
+            let Some(pending) = index.as_mut().and_then(WalIndex::pending_frames) else {
+                // No WAL index to read (an exclusive-mode database keeps it
+                // in memory): copy at most once per IDLE_PAUSE.
+                checkpoint();
+                thread::sleep(IDLE_PAUSE);
+                break;
+            };
             if pending >= batch {
                 checkpoint();
                 wait = PAUSE;
@@ -269,6 +274,30 @@ mod tests {
         assert_eq!(checkpoint(), (pending, pending));
         assert_eq!(index.pending_frames(), Some(0));
         assert_eq!(WalIndex::at(dir.path().join("missing-shm")).pending_frames(), None);
+    }
+
+    /// Without a WAL index file to read (an exclusive-mode database keeps
+    /// it in memory), the thread still copies after commits.
+    #[test]
+    fn without_a_wal_index_file_commits_are_still_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+             CREATE TABLE t (x BLOB); INSERT INTO t VALUES (zeroblob(200000));",
+        )
+        .unwrap();
+        assert!(!dir.path().join("x.db-shm").exists());
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let before = size();
+        let checkpointer = Checkpointer::start_with(conn, RESTART_PAGES).unwrap();
+        checkpointer.committed();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while size() <= before + 100_000 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(size() > before + 100_000, "the database file stayed at {} bytes", size());
     }
 
     /// A light stream of commits, one every 100 ms, far below a batch, is
