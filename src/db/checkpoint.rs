@@ -163,7 +163,7 @@ impl WalIndex {
 
     /// Frames in the WAL not yet copied into the database file: `mxFrame`
     /// of the WAL index header minus `nBackfill` of its checkpoint
-    /// information (https://www.sqlite.org/walformat.html, 2.1 and 2.2:
+    /// information (<https://www.sqlite.org/walformat.html>, 2.1 and 2.2:
     /// 32-bit, native byte order, at offsets 16 and 96). Read without
     /// SQLite's locks: a value torn by a concurrent commit only moves the
     /// next checkpoint by one poll. `None` when the file cannot be read.
