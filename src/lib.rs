@@ -61,11 +61,14 @@
 //!   narrowings); `schema.sql` is the schema. Synchronous functions on
 //!   `&Connection`; `Db::read` runs them in one read transaction on a pooled
 //!   connection, inline on the HTTP worker (cheaper than a thread hand-off
-//!   for reads), `Db::write` hands them to [`db::writer`], one thread that
-//!   commits concurrent writes together, each in its own savepoint
+//!   for reads), `Db::write` to [`db::writer`]: an uncontended write runs
+//!   inline in a transaction of its own, concurrent ones go to one thread
+//!   that commits them together, each in its own savepoint
 //!   (`Db::write_alone`: large writes such as batch creates get a
-//!   transaction of their own), and leaves WAL checkpoints to
-//!   [`db::checkpoint`]'s thread. [`db::list`] counts and pages any
+//!   transaction of their own). WAL checkpoints are [`db::checkpoint`]'s
+//!   thread's (a copy once 1,000 frames wait or the writes pause);
+//!   SQL text assembled from consts is built once per call site (`sql!`
+//!   in `db/mod.rs`). [`db::list`] counts and pages any
 //!   resource; [`db::version_load`] builds a page of versions in a fixed
 //!   number of queries (and bodies alone, for versions nested in steps and
 //!   model-version links). Fast paths, each compared with the general path by a
