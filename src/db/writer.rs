@@ -235,19 +235,19 @@ fn write_inline<T>(owner: &mut Owner, stats: &DbStats, f: impl FnOnce(&Connectio
 /// `BEGIN IMMEDIATE` and `COMMIT` come from the connection's statement
 /// cache: rusqlite's `Transaction` prepares both anew every time, ~1% of a
 /// pipeline run's instructions (bench/README.md, "Inline writes").
-pub struct Immediate<'c> {
+struct Immediate<'c> {
     conn: &'c Connection,
     open: bool,
 }
 
 impl<'c> Immediate<'c> {
-    pub fn begin(conn: &'c Connection) -> rusqlite::Result<Immediate<'c>> {
+    fn begin(conn: &'c Connection) -> rusqlite::Result<Immediate<'c>> {
         conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         Ok(Immediate { conn, open: true })
     }
 
     /// Commit; when that fails, the transaction is rolled back.
-    pub fn commit(mut self) -> rusqlite::Result<()> {
+    fn commit(mut self) -> rusqlite::Result<()> {
         self.conn.prepare_cached("COMMIT")?.execute([])?;
         self.open = false;
         Ok(())
